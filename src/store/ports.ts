@@ -1,0 +1,157 @@
+/**
+ * Ports: the interfaces every storage adapter implements (SQLite now, PostgreSQL for cluster mode).
+ * Modules depend on these, never on an adapter; only `app.ts` picks one. Each port has a contract
+ * suite under `store/contract/` that every adapter must pass.
+ */
+import type { VigilEvent } from '../schema/ecs.js';
+import type { Role, TokenRole } from '../auth/roles.js';
+
+export interface FieldFilter {
+  field: string;
+  op: 'eq' | 'contains' | 'exists';
+  value?: string | number | boolean;
+}
+
+export interface EventQuery {
+  /** Tenants the caller may read; an empty list reads nothing. */
+  tenants: string[];
+  from?: Date;
+  to?: Date;
+  filters?: FieldFilter[];
+  /** Words that must all appear somewhere in the event (case-insensitive). */
+  text?: string[];
+  limit: number;
+  offset?: number;
+}
+
+export interface EventPage {
+  total: number;
+  events: VigilEvent[];
+}
+
+export interface EventStore {
+  /** Resolves only when every event of the batch is durable. Re-appending an id is a no-op. */
+  append(events: VigilEvent[]): Promise<{ inserted: number }>;
+  search(query: EventQuery): Promise<EventPage>;
+  get(tenants: string[], id: string): Promise<VigilEvent | undefined>;
+  count(tenants?: string[]): Promise<number>;
+  /** Retention: deletes events older than `before` (optionally for one tenant) in small slices. */
+  deleteOlderThan(before: Date, tenant?: string): Promise<number>;
+}
+
+export interface DeadLetter {
+  id: number;
+  tenant: string;
+  input: string;
+  reason: string;
+  receivedAt: string;
+  /** The offending bytes, UTF-8 when they decode, else base64 with `encoding: 'base64'`. */
+  raw: string;
+  encoding: 'utf8' | 'base64';
+}
+
+export interface DeadLetterStore {
+  add(items: Array<Omit<DeadLetter, 'id' | 'receivedAt'> & { receivedAt?: string }>): Promise<void>;
+  list(tenants: string[], opts: { limit: number; input?: string }): Promise<DeadLetter[]>;
+  count(tenants?: string[]): Promise<number>;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  tenants: string[];
+  passwordHash: string;
+  disabled: boolean;
+  failedLogins: number;
+  firstFailedAt: string | null;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+export interface Session {
+  /** SHA-256 of the cookie value; the cookie value itself is never stored. */
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  ip: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret part; the secret is shown once at creation. */
+  secretHash: string;
+  role: TokenRole;
+  tenant: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface AuditRecord {
+  seq: number;
+  ts: string;
+  actor: string;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type NewAudit = Omit<AuditRecord, 'seq' | 'ts' | 'prevHash' | 'hash'> & { ts?: string };
+
+export interface IdentityRepo {
+  createTenant(t: Omit<Tenant, 'createdAt'>): Promise<Tenant>;
+  listTenants(): Promise<Tenant[]>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+
+  createUser(u: Omit<User, 'failedLogins' | 'firstFailedAt' | 'lockedUntil' | 'createdAt' | 'disabled'>): Promise<User>;
+  getUserByName(username: string): Promise<User | undefined>;
+  getUser(id: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  updateUser(id: string, patch: Partial<Omit<User, 'id' | 'username' | 'createdAt'>>): Promise<User | undefined>;
+
+  createSession(s: Session): Promise<void>;
+  getSession(idHash: string): Promise<Session | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteSessionsOfUser(userId: string): Promise<void>;
+  purgeExpiredSessions(now: Date): Promise<number>;
+
+  createToken(t: ApiToken): Promise<void>;
+  getToken(id: string): Promise<ApiToken | undefined>;
+  listTokens(): Promise<ApiToken[]>;
+  revokeToken(id: string, at: string): Promise<boolean>;
+  touchToken(id: string, at: string): Promise<void>;
+}
+
+export interface AuditLog {
+  /** Appends one record, chaining its hash to the previous record's. */
+  append(rec: NewAudit): Promise<AuditRecord>;
+  list(opts: { tenants?: string[]; limit: number; afterSeq?: number; action?: string; actor?: string }): Promise<AuditRecord[]>;
+  /** Every record in order, for verification and export. */
+  all(): AsyncIterable<AuditRecord>;
+}
+
+/** Everything a running Vigil needs from storage, opened and closed together. */
+export interface Storage {
+  kind: 'sqlite' | 'postgres';
+  events: EventStore;
+  deadLetters: DeadLetterStore;
+  identity: IdentityRepo;
+  audit: AuditLog;
+  close(): Promise<void>;
+}

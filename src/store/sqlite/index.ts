@@ -1,0 +1,25 @@
+import path from 'node:path';
+import type { Storage } from '../ports.js';
+import { SqliteAuditLog } from './audit.js';
+import { openDatabase } from './db.js';
+import { SqliteDeadLetterStore } from './dead-letters.js';
+import { SqliteEventStore } from './events.js';
+import { SqliteIdentityRepo } from './identity.js';
+
+export const SQLITE_FILE = 'vigil.db';
+
+export function openSqliteStorage(dataDir: string): Storage {
+  const db = openDatabase(dataDir === ':memory:' ? ':memory:' : path.join(dataDir, SQLITE_FILE));
+  return {
+    kind: 'sqlite',
+    events: new SqliteEventStore(db),
+    deadLetters: new SqliteDeadLetterStore(db),
+    identity: new SqliteIdentityRepo(db),
+    audit: new SqliteAuditLog(db),
+    close: async () => {
+      // Let any group commit scheduled in this turn run before the handle goes away.
+      await new Promise((r) => setImmediate(r));
+      db.close();
+    },
+  };
+}
