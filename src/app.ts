@@ -1,0 +1,81 @@
+/**
+ * Composition root: the only module that knows which adapters run. It reads the configuration,
+ * opens storage and the bus, wires the modules and starts the listeners.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { buildServer } from './api/server.js';
+import { AuthService } from './auth/service.js';
+import type { Bus } from './bus/ports.js';
+import { MemoryBus } from './bus/memory/memory-bus.js';
+import type { VigilConfig } from './config/schema.js';
+import { createVigilMetrics, type VigilMetrics } from './metrics/registry.js';
+import { IngestPipeline } from './pipeline/ingest.js';
+import type { Storage } from './store/ports.js';
+import { openSqliteStorage } from './store/sqlite/index.js';
+import { VERSION } from './version.js';
+
+export interface VigilApp {
+  config: VigilConfig;
+  log: Logger;
+  storage: Storage;
+  bus: Bus;
+  auth: AuthService;
+  ingest: IngestPipeline;
+  metrics: VigilMetrics;
+  http: FastifyInstance;
+  ports: { http: number; syslog?: number; netflow?: number };
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function openStorage(config: VigilConfig): Promise<Storage> {
+  if (config.database.url) {
+    throw new StartupError('database.url (VIGIL_DATABASE_URL) selects cluster mode, whose PostgreSQL adapter is not available in this version; unset it to run embedded');
+  }
+  return openSqliteStorage(config.dataDir);
+}
+
+export async function startVigil(config: VigilConfig, opts: { log?: Logger; adminPassword?: string; print?: (line: string) => void } = {}): Promise<VigilApp> {
+  const log = opts.log ?? pino({ level: config.log.level });
+  const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  if (config.nats.url) throw new StartupError('nats.url (VIGIL_NATS_URL) selects cluster mode, whose NATS bus is not available in this version; unset it to run embedded');
+  const storage = await openStorage(config);
+  const bus: Bus = new MemoryBus();
+  const metrics = createVigilMetrics();
+  const auth = new AuthService(storage.identity, storage.audit, config.auth);
+  const boot = await auth.bootstrap(opts.adminPassword);
+  if (boot.generatedPassword) {
+    // Shown once, on the console only; it is never logged or stored in clear.
+    print(`created user admin with password: ${boot.generatedPassword}`);
+    print('(set VIGIL_ADMIN_PASSWORD before the first start to choose it; change it with `vigil user passwd admin --password-stdin`)');
+  }
+  const ingest = new IngestPipeline(storage.events, storage.deadLetters, bus, metrics, config.ingest.maxPendingEvents);
+  const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
+  await http.listen({ port: config.http.port, host: config.http.host });
+  const addr = http.server.address();
+  const ports = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
+
+  const purge = setInterval(() => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined), 3600_000);
+  purge.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      clearInterval(purge);
+      // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
+      await http.close();
+      await bus.close();
+      await storage.close();
+    })());
+
+  return { config, log, storage, bus, auth, ingest, metrics, http, ports, close };
+}
+
+export function listeningLine(ports: VigilApp['ports']): string {
+  const parts = [`http=${ports.http}`];
+  if (ports.syslog !== undefined) parts.push(`syslog=${ports.syslog}`);
+  if (ports.netflow !== undefined) parts.push(`netflow=${ports.netflow}`);
+  return `listening ${parts.join(' ')}`;
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { listeningLine, startVigil } from '../app.js';
+import { loadConfig } from '../config/load.js';
+import { configOption } from './io.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('start Vigil: API and web UI, listeners, detection (embedded SQLite by default)')
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => {
+      const config = loadConfig({ configPath: opts.config });
+      const app = await startVigil(config, { adminPassword: process.env.VIGIL_ADMIN_PASSWORD || undefined });
+      process.stdout.write(`${listeningLine(app.ports)}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          app.log.info({ signal }, 'shutting down');
+          app.close().then(resolve, (e: unknown) => {
+            app.log.error({ err: e }, 'shutdown failed');
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+
+  program
+    .command('config')
+    .description('configuration tools')
+    .command('check')
+    .description('validate the configuration (file + environment) and print the effective values')
+    .addOption(configOption())
+    .action((opts: { config?: string }) => {
+      const config = loadConfig({ configPath: opts.config });
+      process.stdout.write(`configuration is valid\n${JSON.stringify(config, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,101 @@
+import type { Bus } from '../bus/ports.js';
+import type { VigilMetrics } from '../metrics/registry.js';
+import type { VigilEvent } from '../schema/ecs.js';
+import type { DeadLetterStore, EventStore } from '../store/ports.js';
+import { stampEvent } from './stamp.js';
+
+/** One record as decoded by an input: a document, or the reason it could not be decoded. */
+export type IngestItem = { ok: true; doc: unknown; raw?: string } | { ok: false; reason: string; raw: string; encoding?: 'utf8' | 'base64' };
+
+export interface IngestResult {
+  accepted: number;
+  /** Position of each refused record within the submitted batch, with its reason. */
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+/** Thrown when ingest queues are full: the sender should retry later (HTTP 429/503, TCP pause). */
+export class IngestOverloaded extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('ingest queue is full, retry later');
+  }
+}
+
+/** A pure batch stage after stamping: normalize, enrich. Runs before storage. */
+export type EventStage = (events: VigilEvent[]) => VigilEvent[];
+
+export const STORED_SUBJECT = 'events.stored';
+
+/**
+ * The common path of every input: stamp → stages → durable append → publish for detection.
+ * Records that fail go to the dead-letter store with their reason and are counted; the rest of
+ * their batch is still stored.
+ */
+export class IngestPipeline {
+  private pending = 0;
+  private readonly stages: EventStage[] = [];
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly bus: Bus,
+    private readonly metrics: VigilMetrics,
+    private readonly maxPendingEvents: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    metrics.pendingEvents.set(() => this.pending);
+  }
+
+  addStage(stage: EventStage): void {
+    this.stages.push(stage);
+  }
+
+  get pendingEvents(): number {
+    return this.pending;
+  }
+
+  async ingest(tenant: string, input: string, items: IngestItem[]): Promise<IngestResult> {
+    if (this.pending + items.length > this.maxPendingEvents && this.pending > 0) {
+      this.metrics.ingestOverloaded.inc({ input });
+      throw new IngestOverloaded(1);
+    }
+    this.pending += items.length;
+    try {
+      return await this.process(tenant, input, items);
+    } finally {
+      this.pending -= items.length;
+    }
+  }
+
+  private async process(tenant: string, input: string, items: IngestItem[]): Promise<IngestResult> {
+    const now = this.now();
+    const rejected: IngestResult['rejected'] = [];
+    const dead: Parameters<DeadLetterStore['add']>[0] = [];
+    let events: VigilEvent[] = [];
+    items.forEach((item, index) => {
+      if (!item.ok) {
+        rejected.push({ index, reason: item.reason });
+        dead.push({ tenant, input, reason: item.reason, raw: item.raw, encoding: item.encoding ?? 'utf8' });
+        return;
+      }
+      const stamped = stampEvent(item.doc, tenant, now);
+      if (stamped.ok) {
+        events.push(stamped.value);
+      } else {
+        rejected.push({ index, reason: stamped.reason });
+        dead.push({ tenant, input, reason: stamped.reason, raw: item.raw ?? JSON.stringify(item.doc) ?? '', encoding: 'utf8' });
+      }
+    });
+    this.metrics.eventsReceived.inc({ input }, items.length);
+    for (const stage of this.stages) events = stage(events);
+    if (dead.length > 0) {
+      await this.deadLetters.add(dead);
+      this.metrics.eventsRejected.inc({ input }, dead.length);
+    }
+    if (events.length > 0) {
+      await this.events.append(events);
+      this.metrics.eventsStored.inc({ input }, events.length);
+      await this.bus.publish(`${STORED_SUBJECT}.${tenant}`, events);
+    }
+    return { accepted: events.length, rejected };
+  }
+}
