@@ -56,7 +56,7 @@ export function installAuthorization(app: FastifyInstance, auth: AuthService): v
   app.decorateRequest('principal', undefined);
 
   app.addHook('onRoute', (opts) => {
-    const access = (opts.config as { access?: Access } | undefined)?.access;
+    const access = (opts.config)?.access;
     if (!access) throw new Error(`route ${String(opts.method)} ${opts.url} declares no access rule`);
   });
 

@@ -1,5 +1,5 @@
 /** Field names allowed in queries: ECS-style dotted names. Anything else is refused, never quoted. */
-export const FIELD_NAME = /^[A-Za-z_@][A-Za-z0-9_@\-]*(\.[A-Za-z0-9_@\-]+)*$/;
+export const FIELD_NAME = /^[A-Za-z_@][A-Za-z0-9_@-]*(\.[A-Za-z0-9_@-]+)*$/;
 
 export function isFieldName(name: string): boolean {
   return name.length <= 200 && FIELD_NAME.test(name);

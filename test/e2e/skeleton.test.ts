@@ -42,7 +42,7 @@ describe('walking skeleton', () => {
     expect(await post.json()).toEqual({ accepted: 2, rejected: [] });
 
     const search = await fetch(`${srv.base}/api/v1/events/search?q=${encodeURIComponent(`host.name:bastion ${marker}`)}`, { headers: { cookie } });
-    const found = (await search.json()) as { total: number; events: Array<Record<string, any>> };
+    const found = (await search.json()) as { total: number; events: Array<Record<string, unknown>> };
     expect(found.total).toBe(1);
     expect(found.events[0]).toMatchObject({ message: `ssh login ${marker}`, user: { name: 'root' }, organization: { id: 'default' } });
 

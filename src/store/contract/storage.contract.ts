@@ -14,7 +14,7 @@ export function makeEvent(tenant: string, at: string, extra: Record<string, unkn
     event: { id: newEventId(), ingested: new Date().toISOString(), kind: 'event' },
     organization: { id: tenant },
     ...extra,
-  } as VigilEvent;
+  };
 }
 
 export function describeStorageContract(name: string, open: () => Promise<Storage>, reopen?: (s: Storage) => Promise<Storage>): void {
