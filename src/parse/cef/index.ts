@@ -1,0 +1,2 @@
+export { parseCef, parseCefExtension, cefSeverity, type CefContext } from './cef.js';
+export { parseLooseTime } from './time.js';

@@ -1,0 +1,1 @@
+export { parseKv, type KvOptions } from './kv.js';
