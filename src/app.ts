@@ -10,6 +10,8 @@ import type { Bus } from './bus/ports.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
 import type { VigilConfig } from './config/schema.js';
 import { createVigilMetrics, type VigilMetrics } from './metrics/registry.js';
+import { startNetflowListener, type NetflowListener } from './ingest/netflow/listener.js';
+import { startSyslogListeners, type SyslogListeners } from './ingest/syslog/listener.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import type { Storage } from './store/ports.js';
 import { openSqliteStorage } from './store/sqlite/index.js';
@@ -55,7 +57,17 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
   await http.listen({ port: config.http.port, host: config.http.host });
   const addr = http.server.address();
-  const ports = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
+  const ports: VigilApp['ports'] = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
+  let syslog: SyslogListeners | undefined;
+  let netflow: NetflowListener | undefined;
+  if (config.syslog.enabled) {
+    syslog = await startSyslogListeners(config.syslog, ingest, metrics, log);
+    ports.syslog = syslog.tcpPort;
+  }
+  if (config.netflow.enabled) {
+    netflow = await startNetflowListener(config.netflow, ingest, metrics, log);
+    ports.netflow = netflow.port;
+  }
 
   const purge = setInterval(() => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined), 3600_000);
   purge.unref();
@@ -65,6 +77,7 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
     (closing ??= (async () => {
       clearInterval(purge);
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
+      await Promise.all([syslog?.close(), netflow?.close()]);
       await http.close();
       await bus.close();
       await storage.close();

@@ -2,6 +2,15 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The whole configuration. Every key has a default so that `npm start` needs no file. */
 export const configSchema = z
   .object({
@@ -16,11 +25,24 @@ export const configSchema = z
       .strict()
       .prefault({}),
     syslog: z
-      .object({ port: port.default(5514), host: z.string().default('0.0.0.0'), enabled: z.boolean().default(true) })
+      .object({
+        port: port.default(5514),
+        host: z.string().default('0.0.0.0'),
+        enabled: z.boolean().default(true),
+        tenant: z.string().min(1).default('default'),
+        /** IANA zone of senders whose timestamps carry no offset (RFC 3164). */
+        timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
+        maxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+      })
       .strict()
       .prefault({}),
     netflow: z
-      .object({ port: port.default(2055), host: z.string().default('0.0.0.0'), enabled: z.boolean().default(true) })
+      .object({
+        port: port.default(2055),
+        host: z.string().default('0.0.0.0'),
+        enabled: z.boolean().default(true),
+        tenant: z.string().min(1).default('default'),
+      })
       .strict()
       .prefault({}),
     database: z

@@ -109,6 +109,8 @@ export function createVigilMetrics() {
     eventsStored: registry.counter('vigil_events_stored_total', 'Events durably stored, by input'),
     eventsRejected: registry.counter('vigil_events_rejected_total', 'Records refused and sent to the dead-letter store, by input and reason class'),
     eventsDropped: registry.counter('vigil_events_dropped_total', 'Records lost before parsing (UDP overflow, shutdown), by input'),
+    packetsReceived: registry.counter('vigil_input_packets_total', 'UDP datagrams or TCP frames received, by input'),
+    connections: registry.gauge('vigil_input_connections', 'Open TCP/TLS connections, by input'),
     ingestOverloaded: registry.counter('vigil_ingest_overloaded_total', 'Requests refused with 429/503 because ingest queues were full, by input'),
     httpRequests: registry.counter('vigil_http_requests_total', 'HTTP requests, by route, method and status'),
     httpLatency: registry.histogram('vigil_http_request_duration_seconds', 'HTTP request latency, by route', [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
