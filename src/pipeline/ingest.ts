@@ -68,6 +68,7 @@ export class IngestPipeline {
 
   private async process(tenant: string, input: string, items: IngestItem[]): Promise<IngestResult> {
     const now = this.now();
+    const nowIso = now.toISOString();
     const rejected: IngestResult['rejected'] = [];
     const dead: Parameters<DeadLetterStore['add']>[0] = [];
     let events: VigilEvent[] = [];
@@ -77,7 +78,7 @@ export class IngestPipeline {
         dead.push({ tenant, input, reason: item.reason, raw: item.raw, encoding: item.encoding ?? 'utf8' });
         return;
       }
-      const stamped = stampEvent(item.doc, tenant, now);
+      const stamped = stampEvent(item.doc, tenant, now, nowIso);
       if (stamped.ok) {
         events.push(stamped.value);
       } else {

@@ -20,32 +20,40 @@ function parseTime(v: unknown): number | undefined {
   return undefined;
 }
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /**
  * Turns one decoded document into a storable event: tenant from the credential (never from the
  * document, so a sender cannot write into another tenant), a time, an id, the ingest time.
+ * The document is taken over and changed in place: callers hand over freshly decoded objects, and
+ * copying every event cost more than the rest of stamping.
  */
-export function stampEvent(doc: unknown, tenant: string, now: Date): Parsed<VigilEvent> {
+export function stampEvent(doc: unknown, tenant: string, now: Date, nowIso = now.toISOString()): Parsed<VigilEvent> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return fail('expected a JSON object');
   const src = doc as Record<string, unknown>;
-  let ts: number | undefined;
-  for (const f of TIME_FIELDS) {
-    if (src[f] === undefined) continue;
-    ts = parseTime(src[f]);
-    if (ts === undefined) return fail(`${f}: not a valid time: ${JSON.stringify(src[f]).slice(0, 80)}`);
-    break;
+  const given = src['@timestamp'];
+  let iso: string | undefined = typeof given === 'string' && CANONICAL_ISO.test(given) ? given : undefined;
+  if (iso === undefined) {
+    let ts: number | undefined;
+    for (const f of TIME_FIELDS) {
+      if (src[f] === undefined) continue;
+      ts = parseTime(src[f]);
+      if (ts === undefined) return fail(`${f}: not a valid time: ${JSON.stringify(src[f]).slice(0, 80)}`);
+      break;
+    }
+    iso = ts === undefined ? nowIso : new Date(ts).toISOString();
   }
   const rawEvent = src.event;
   if (rawEvent !== undefined && (rawEvent === null || typeof rawEvent !== 'object' || Array.isArray(rawEvent))) {
     return fail('event: expected an object (ECS event.* fields)');
   }
-  const ev = { ...(rawEvent as Record<string, unknown> | undefined) };
+  const ev = (rawEvent as Record<string, unknown> | undefined) ?? {};
   const givenId = ev.id;
-  const id = typeof givenId === 'string' && ID_PATTERN.test(givenId) ? givenId : newEventId(now.getTime());
-  const out = {
-    ...src,
-    '@timestamp': new Date(ts ?? now.getTime()).toISOString(),
-    event: { ...ev, id, ingested: now.toISOString() },
-    organization: { ...(src.organization as object | undefined), id: tenant },
-  } as VigilEvent;
-  return ok(out);
+  ev.id = typeof givenId === 'string' && ID_PATTERN.test(givenId) ? givenId : newEventId(now.getTime());
+  ev.ingested = nowIso;
+  src['@timestamp'] = iso;
+  src.event = ev;
+  const org = src.organization;
+  src.organization = org !== null && typeof org === 'object' && !Array.isArray(org) ? { ...(org as object), id: tenant } : { id: tenant };
+  return ok(src as VigilEvent);
 }

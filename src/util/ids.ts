@@ -1,13 +1,29 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 
-/** Time-ordered unique id (UUIDv7 layout) so ids sort roughly by creation time. */
+// Random bytes are drawn in bulk: one randomFillSync per 4096 ids instead of a syscall per id,
+// which made id generation the largest single cost of ingest.
+const POOL_IDS = 4096;
+const pool = Buffer.alloc(POOL_IDS * 10);
+let poolPos = POOL_IDS;
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Time-ordered unique id in the UUIDv7 layout (48-bit ms time, 74 random bits). */
 export function newEventId(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (poolPos >= POOL_IDS) {
+    randomFillSync(pool);
+    poolPos = 0;
+  }
+  const r = poolPos++ * 10;
+  const t = Math.floor(now);
+  const hi = Math.floor(t / 0x10000);
+  const h = (hi >>> 0).toString(16).padStart(8, '0');
+  const l = (t & 0xffff).toString(16).padStart(4, '0');
+  const b = pool;
+  return (
+    h + '-' + l + '-7' + HEX[b[r]! & 0x0f]!.slice(1) + HEX[b[r + 1]!]! + '-' +
+    HEX[(b[r + 2]! & 0x3f) | 0x80]! + HEX[b[r + 3]!]! + '-' +
+    HEX[b[r + 4]!]! + HEX[b[r + 5]!]! + HEX[b[r + 6]!]! + HEX[b[r + 7]!]! + HEX[b[r + 8]!]! + HEX[b[r + 9]!]!
+  );
 }
 
 export const newId = (): string => randomUUID();
