@@ -13,6 +13,7 @@ import { createVigilMetrics, type VigilMetrics } from './metrics/registry.js';
 import { startNetflowListener, type NetflowListener } from './ingest/netflow/listener.js';
 import { startSyslogListeners, type SyslogListeners } from './ingest/syslog/listener.js';
 import { IngestPipeline } from './pipeline/ingest.js';
+import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
 import { openSqliteStorage } from './store/sqlite/index.js';
 import { VERSION } from './version.js';
@@ -53,7 +54,7 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
     print(`created user admin with password: ${boot.generatedPassword}`);
     print('(set VIGIL_ADMIN_PASSWORD before the first start to choose it; change it with `vigil user passwd admin --password-stdin`)');
   }
-  const ingest = new IngestPipeline(storage.events, storage.deadLetters, bus, metrics, config.ingest.maxPendingEvents);
+  const ingest = new IngestPipeline(storage.events, storage.deadLetters, bus, metrics, config.ingest.maxPendingEvents, undefined, normalizeIncoming);
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
   await http.listen({ port: config.http.port, host: config.http.host });
   const addr = http.server.address();

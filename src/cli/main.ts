@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { CliError, EXIT } from './io.js';
 import { registerStartCommand } from './start-command.js';
+import { registerIngestCommand } from './ingest-command.js';
 
 export function buildCli(): Command {
   const program = new Command('vigil')
@@ -15,6 +16,7 @@ export function buildCli(): Command {
   program.command('version').description('print the version').action(() => console.log(VERSION));
   registerStartCommand(program);
   registerAdminCommands(program);
+  registerIngestCommand(program);
   return program;
 }
 

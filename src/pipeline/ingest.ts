@@ -1,11 +1,17 @@
 import type { Bus } from '../bus/ports.js';
 import type { VigilMetrics } from '../metrics/registry.js';
-import type { VigilEvent } from '../schema/ecs.js';
+import type { RawEventDoc, VigilEvent } from '../schema/ecs.js';
+import type { Parsed } from '../schema/result.js';
 import type { DeadLetterStore, EventStore } from '../store/ports.js';
 import { stampEvent } from './stamp.js';
 
 /** One record as decoded by an input: a document, or the reason it could not be decoded. */
-export type IngestItem = { ok: true; doc: unknown; raw?: string } | { ok: false; reason: string; raw: string; encoding?: 'utf8' | 'base64' };
+export type IngestItem =
+  | { ok: true; doc: unknown; raw?: string; /** already ECS (parsed by an input); skips normalization */ normalized?: boolean }
+  | { ok: false; reason: string; raw: string; encoding?: 'utf8' | 'base64' };
+
+/** Maps a shipper's JSON document to ECS (Windows, Zeek, EVE shapes...), or gives the reason not. */
+export type DocumentNormalizer = (doc: unknown, raw?: string) => Parsed<RawEventDoc>;
 
 export interface IngestResult {
   accepted: number;
@@ -41,6 +47,7 @@ export class IngestPipeline {
     private readonly metrics: VigilMetrics,
     private readonly maxPendingEvents: number,
     private readonly now: () => Date = () => new Date(),
+    private readonly normalize?: DocumentNormalizer,
   ) {
     metrics.pendingEvents.set(() => this.pending);
   }
@@ -78,7 +85,17 @@ export class IngestPipeline {
         dead.push({ tenant, input, reason: item.reason, raw: item.raw, encoding: item.encoding ?? 'utf8' });
         return;
       }
-      const stamped = stampEvent(item.doc, tenant, now, nowIso);
+      let doc = item.doc;
+      if (this.normalize && !item.normalized) {
+        const n = this.normalize(doc, item.raw);
+        if (!n.ok) {
+          rejected.push({ index, reason: n.reason });
+          dead.push({ tenant, input, reason: n.reason, raw: item.raw ?? JSON.stringify(item.doc) ?? '', encoding: 'utf8' });
+          return;
+        }
+        doc = n.value;
+      }
+      const stamped = stampEvent(doc, tenant, now, nowIso);
       if (stamped.ok) {
         events.push(stamped.value);
       } else {

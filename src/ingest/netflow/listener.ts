@@ -32,7 +32,7 @@ export async function startNetflowListener(
     metrics.packetsReceived.inc({ input });
     const exporter = `${rinfo.address}:${rinfo.port}`;
     const { records, errors } = decoder.decode(packet, exporter, new Date());
-    const items: IngestItem[] = records.map((doc) => ({ ok: true, doc }));
+    const items: IngestItem[] = records.map((doc) => ({ ok: true, doc, normalized: true }));
     if (errors.length > 0) {
       // One dead letter per packet, with every problem found in it and the packet itself.
       items.push({ ok: false, reason: `from ${exporter}: ${errors.join('; ')}`.slice(0, 4000), raw: packet.toString('base64'), encoding: 'base64' });

@@ -19,7 +19,7 @@ type SyslogConfig = VigilConfig['syslog'];
 
 function toItem(msg: Buffer, cfg: SyslogConfig, from: string): IngestItem {
   const r = parseSyslog(msg, { timezone: cfg.timezone, now: new Date(), receivedFrom: from });
-  if (r.ok) return { ok: true, doc: r.value };
+  if (r.ok) return { ok: true, doc: r.value, normalized: true };
   return { ok: false, reason: r.reason, ...rawForDeadLetter(msg) };
 }
 
