@@ -54,6 +54,6 @@ export function stampEvent(doc: unknown, tenant: string, now: Date, nowIso = now
   src['@timestamp'] = iso;
   src.event = ev;
   const org = src.organization;
-  src.organization = org !== null && typeof org === 'object' && !Array.isArray(org) ? { ...(org as object), id: tenant } : { id: tenant };
+  src.organization = org !== null && typeof org === 'object' && !Array.isArray(org) ? { ...(org), id: tenant } : { id: tenant };
   return ok(src as VigilEvent);
 }
