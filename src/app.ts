@@ -27,7 +27,8 @@ export interface VigilApp {
   ingest: IngestPipeline;
   metrics: VigilMetrics;
   http: FastifyInstance;
-  ports: { http: number; syslog?: number; netflow?: number };
+  /** Listening ports by input id (`http`, `syslog`, `netflow`, and any extra inputs). */
+  ports: { http: number; syslog?: number; netflow?: number; [input: string]: number | undefined };
   close(): Promise<void>;
 }
 
@@ -59,15 +60,18 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   await http.listen({ port: config.http.port, host: config.http.host });
   const addr = http.server.address();
   const ports: VigilApp['ports'] = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
-  let syslog: SyslogListeners | undefined;
-  let netflow: NetflowListener | undefined;
-  if (config.syslog.enabled) {
-    syslog = await startSyslogListeners(config.syslog, ingest, metrics, log);
-    ports.syslog = syslog.tcpPort;
-  }
-  if (config.netflow.enabled) {
-    netflow = await startNetflowListener(config.netflow, ingest, metrics, log);
-    ports.netflow = netflow.port;
+  const listeners: Array<{ close(): Promise<void> }> = [];
+  for (const input of [{ ...config.syslog, type: 'syslog' as const }, { ...config.netflow, type: 'netflow' as const }, ...config.inputs]) {
+    if (!input.enabled) continue;
+    if (input.type === 'syslog') {
+      const l: SyslogListeners = await startSyslogListeners(input, ingest, metrics, log);
+      listeners.push(l);
+      ports[input.id] = l.port;
+    } else {
+      const l: NetflowListener = await startNetflowListener(input, ingest, metrics, log);
+      listeners.push(l);
+      ports[input.id] = l.port;
+    }
   }
 
   const purge = setInterval(() => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined), 3600_000);
@@ -78,7 +82,7 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
     (closing ??= (async () => {
       clearInterval(purge);
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
-      await Promise.all([syslog?.close(), netflow?.close()]);
+      await Promise.all(listeners.map((l) => l.close()));
       await http.close();
       await bus.close();
       await storage.close();
@@ -91,5 +95,8 @@ export function listeningLine(ports: VigilApp['ports']): string {
   const parts = [`http=${ports.http}`];
   if (ports.syslog !== undefined) parts.push(`syslog=${ports.syslog}`);
   if (ports.netflow !== undefined) parts.push(`netflow=${ports.netflow}`);
+  for (const [id, port] of Object.entries(ports)) {
+    if (id !== 'http' && id !== 'syslog' && id !== 'netflow' && port !== undefined) parts.push(`${id}=${port}`);
+  }
   return `listening ${parts.join(' ')}`;
 }

@@ -55,3 +55,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { VIGIL_CONFIG: file } })).toThrow(file);
   });
 });
+
+describe('inputs', () => {
+  it('accepts extra syslog and netflow inputs with their own tenant and zone', () => {
+    const file = tmpFile(
+      'inputs:\n  - { type: syslog, id: fw-paris, port: 6514, tenant: acme, timezone: Europe/Paris, protocols: [udp] }\n  - { type: netflow, id: core-nf, port: 9995 }\n',
+    );
+    const c = loadConfig({ env: { VIGIL_CONFIG: file } });
+    expect(c.inputs).toMatchObject([
+      { type: 'syslog', id: 'fw-paris', port: 6514, tenant: 'acme', timezone: 'Europe/Paris', protocols: ['udp'] },
+      { type: 'netflow', id: 'core-nf', port: 9995, tenant: 'default' },
+    ]);
+  });
+
+  it('rejects an unknown time zone and duplicate ids with the key named', () => {
+    const bad = tmpFile('syslog:\n  timezone: Mars/Olympus\n');
+    expect(() => loadConfig({ env: { VIGIL_CONFIG: bad } })).toThrow(/syslog\.timezone = "Mars\/Olympus".*IANA time zone/);
+    const dup = tmpFile('inputs:\n  - { type: netflow, id: a }\n  - { type: netflow, id: a }\n');
+    expect(() => loadConfig({ env: { VIGIL_CONFIG: dup } })).toThrow(/input ids must be unique/);
+  });
+});

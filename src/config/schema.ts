@@ -11,6 +11,51 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+const inputId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and -');
+
+const tlsOptions = z
+  .object({
+    port: port,
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    /** CA bundle to verify client certificates with; with `requireClientCert` only clients it signed connect. */
+    ca: z.string().min(1).optional(),
+    requireClientCert: z.boolean().default(false),
+  })
+  .strict();
+
+const syslogInput = z
+  .object({
+    id: inputId.default('syslog'),
+    port: port.default(5514),
+    host: z.string().default('0.0.0.0'),
+    enabled: z.boolean().default(true),
+    protocols: z.array(z.enum(['udp', 'tcp'])).default(['udp', 'tcp']),
+    tenant: z.string().min(1).default('default'),
+    /** IANA zone of senders whose timestamps carry no offset (RFC 3164). */
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
+    maxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    /** Syslog over TLS (RFC 5425) on its own port. */
+    tls: tlsOptions.optional(),
+    /** A sending host that was active and then stays quiet this long raises a silent-source detection. */
+    silentAfterMinutes: z.coerce.number().positive().default(60),
+  })
+  .strict();
+
+const netflowInput = z
+  .object({
+    id: inputId.default('netflow'),
+    port: port.default(2055),
+    host: z.string().default('0.0.0.0'),
+    enabled: z.boolean().default(true),
+    tenant: z.string().min(1).default('default'),
+    silentAfterMinutes: z.coerce.number().positive().default(60),
+  })
+  .strict();
+
+export type SyslogInputConfig = z.infer<typeof syslogInput>;
+export type NetflowInputConfig = z.infer<typeof netflowInput>;
+
 /** The whole configuration. Every key has a default so that `npm start` needs no file. */
 export const configSchema = z
   .object({
@@ -24,27 +69,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    syslog: z
-      .object({
-        port: port.default(5514),
-        host: z.string().default('0.0.0.0'),
-        enabled: z.boolean().default(true),
-        tenant: z.string().min(1).default('default'),
-        /** IANA zone of senders whose timestamps carry no offset (RFC 3164). */
-        timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
-        maxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
-      })
-      .strict()
-      .prefault({}),
-    netflow: z
-      .object({
-        port: port.default(2055),
-        host: z.string().default('0.0.0.0'),
-        enabled: z.boolean().default(true),
-        tenant: z.string().min(1).default('default'),
-      })
-      .strict()
-      .prefault({}),
+    syslog: syslogInput.prefault({}),
+    netflow: netflowInput.prefault({}),
+    /** Further listeners beyond the default syslog and netflow ones, each with its own tenant and zone. */
+    inputs: z
+      .array(z.discriminatedUnion('type', [syslogInput.extend({ type: z.literal('syslog'), id: inputId }), netflowInput.extend({ type: z.literal('netflow'), id: inputId })]))
+      .default([])
+      .refine((list) => new Set(list.map((i) => i.id)).size === list.length, 'input ids must be unique'),
     database: z
       .object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() })
       .strict()

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
-import type { VigilConfig } from '../../config/schema.js';
+import type { NetflowInputConfig } from '../../config/schema.js';
 import type { VigilMetrics } from '../../metrics/registry.js';
 import { NetflowDecoder } from '../../parse/netflow/index.js';
 import type { IngestItem, IngestPipeline } from '../../pipeline/ingest.js';
@@ -14,12 +14,12 @@ export interface NetflowListener {
 
 /** NetFlow v5/v9 and IPFIX over UDP: one decoder (template cache) for all exporters. */
 export async function startNetflowListener(
-  cfg: VigilConfig['netflow'],
+  cfg: NetflowInputConfig,
   pipeline: IngestPipeline,
   metrics: VigilMetrics,
   log: Logger,
 ): Promise<NetflowListener> {
-  const input = 'netflow';
+  const input = cfg.id;
   const decoder = new NetflowDecoder();
   const batcher = new Batcher(pipeline, {
     tenant: cfg.tenant,

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import type { VigilConfig } from '../../config/schema.js';
+import type { SyslogInputConfig } from '../../config/schema.js';
 import type { VigilMetrics } from '../../metrics/registry.js';
 import { parseSyslog } from '../../parse/syslog/index.js';
 import type { IngestItem, IngestPipeline } from '../../pipeline/ingest.js';
@@ -10,12 +10,14 @@ import { rawForDeadLetter } from '../raw-text.js';
 import { SyslogFramer } from './framing.js';
 
 export interface SyslogListeners {
-  udpPort: number;
-  tcpPort: number;
+  udpPort?: number;
+  tcpPort?: number;
+  /** The port to report: TCP's when it runs, else UDP's. */
+  port: number;
   close(): Promise<void>;
 }
 
-type SyslogConfig = VigilConfig['syslog'];
+type SyslogConfig = SyslogInputConfig;
 
 function toItem(msg: Buffer, cfg: SyslogConfig, from: string): IngestItem {
   const r = parseSyslog(msg, { timezone: cfg.timezone, now: new Date(), receivedFrom: from });
@@ -36,8 +38,8 @@ export async function startSyslogListeners(
   log: Logger,
 ): Promise<SyslogListeners> {
   const onError = (input: string) => (err: unknown) => log.warn({ err, input }, 'syslog batch not stored yet; retrying');
-  const udpInput = 'syslog-udp';
-  const tcpInput = 'syslog-tcp';
+  const udpInput = `${cfg.id}-udp`;
+  const tcpInput = `${cfg.id}-tcp`;
   const udpBatcher = new Batcher(pipeline, { tenant: cfg.tenant, input: udpInput, onError: onError(udpInput) });
 
   const tcp = net.createServer();
@@ -93,28 +95,40 @@ export async function startSyslogListeners(
   });
   udp.on('error', (err) => log.error({ err }, 'syslog udp socket error'));
 
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(cfg.port, cfg.host, () => resolve());
-  });
-  const tcpPort = (tcp.address() as net.AddressInfo).port;
-  // UDP takes the same number as TCP, so port 0 yields one port for both.
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(tcpPort, cfg.host, () => resolve());
-  });
+  const useTcp = cfg.protocols.includes('tcp');
+  const useUdp = cfg.protocols.includes('udp');
+  let tcpPort: number | undefined;
+  if (useTcp) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(cfg.port, cfg.host, () => resolve());
+    });
+    tcpPort = (tcp.address() as net.AddressInfo).port;
+  }
+  let udpPort: number | undefined;
+  if (useUdp) {
+    // UDP takes the same number as TCP, so port 0 yields one port for both.
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(tcpPort ?? cfg.port, cfg.host, () => resolve());
+    });
+    udpPort = udp.address().port;
+  }
   return {
-    udpPort: udp.address().port,
+    udpPort,
     tcpPort,
+    port: (tcpPort ?? udpPort)!,
     close: async () => {
-      await new Promise<void>((r) => udp.close(() => r()));
-      await new Promise<void>((r) => {
-        tcp.close(() => r());
-        for (const s of sockets) s.end();
-        setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, 2000).unref();
-      });
+      if (useUdp) await new Promise<void>((r) => udp.close(() => r()));
+      if (useTcp) {
+        await new Promise<void>((r) => {
+          tcp.close(() => r());
+          for (const s of sockets) s.end();
+          setTimeout(() => {
+            for (const s of sockets) s.destroy();
+          }, 2000).unref();
+        });
+      }
       await udpBatcher.close();
       await Promise.all([...closing]);
     },
