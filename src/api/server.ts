@@ -9,6 +9,7 @@ import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { identityRoutes } from './routes/identity.js';
 import { systemRoutes } from './routes/system.js';
+import { shipperRoutes } from '../ingest/http/index.js';
 
 /** fastify's own error codes mapped to ours, so clients see one error shape. */
 function fromFastifyError(err: { code?: string; statusCode?: number; message: string }): ApiError | undefined {
@@ -37,6 +38,17 @@ export async function buildServer(ctx: ApiContext, logger?: FastifyBaseLogger): 
   });
   await app.register(cookie);
   installAuthorization(app, ctx.auth);
+
+  // Once shutdown starts, answers to requests still in flight close their connection: a kept-alive
+  // socket would otherwise hold the process open for the whole keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.keepAliveTimeout = 1;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     const routeUrl = req.routeOptions.url ?? 'unmatched';
@@ -71,5 +83,6 @@ export async function buildServer(ctx: ApiContext, logger?: FastifyBaseLogger): 
   identityRoutes(app, ctx);
   auditRoutes(app, ctx);
   eventRoutes(app, ctx);
+  shipperRoutes(app, ctx);
   return app;
 }

@@ -127,6 +127,27 @@ describe('durability: kill -9 loses nothing that was acknowledged', () => {
   });
 });
 
+describe('graceful shutdown', () => {
+  it('finishes in-flight requests on SIGTERM, exits 0, and keeps what it acknowledged', async () => {
+    const dataDir = tempDataDir();
+    const env = { VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: 'e2e-admin-password' };
+    const srv = await startServer(dataDir);
+    const token = runCli(['token', 'create', '--role', 'ingest'], env).stdout.trim();
+    const body = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ event: { id: `g-${i}` }, message: 'graceful' })).join('\n');
+    const inFlight = fetch(`${srv.base}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    await new Promise((r) => setTimeout(r, 20));
+    const code = await srv.stop('SIGTERM');
+    const res = await inFlight.then((r) => r.status, () => 0);
+    expect(code).toBe(0);
+    const db = new Database(path.join(dataDir, 'vigil.db'), { readonly: true });
+    const n = (db.prepare("SELECT count(*) AS n FROM events WHERE id LIKE 'g-%'").get() as { n: number }).n;
+    db.close();
+    // Either the request was answered (then all of it is stored) or it was refused before being read.
+    if (res === 200) expect(n).toBe(20_000);
+    else expect([0, 20_000]).toContain(n);
+  });
+});
+
 describe('vigil CLI', () => {
   it('adds users from stdin, lists them, and refuses a password on the command line', () => {
     const dataDir = tempDataDir();
