@@ -1,0 +1,139 @@
+import { gzipSync } from 'node:zlib';
+import { Client } from '@elastic/elasticsearch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VigilApp } from '../../app.js';
+import { bearer, startTestApp, tokenFor } from '../../test-support/app.js';
+import { DEFAULT_ES_VERSION } from './elastic.js';
+
+describe('Elasticsearch-compatible ingest', () => {
+  let app: VigilApp;
+  let ingestToken: string;
+  let client: Client;
+  let base: string;
+  beforeAll(async () => {
+    app = await startTestApp({ VIGIL_LOG_LEVEL: 'silent' });
+    ingestToken = await tokenFor(app, 'ingest');
+    base = `http://127.0.0.1:${app.ports.http}`;
+    client = new Client({ node: base, auth: { apiKey: ingestToken } });
+  });
+  afterAll(async () => {
+    await client.close();
+    await app.close();
+  });
+
+  const search = (text: string[], tenants = ['default']) => app.storage.events.search({ tenants, text, limit: 1000 });
+
+  it('answers info() like Elasticsearch, with the product header the client insists on', async () => {
+    const info = await client.info();
+    expect(info.version.number).toBe(DEFAULT_ES_VERSION);
+    expect(info.version.build_flavor).toBe('default');
+    expect(info.tagline).toBe('You Know, for Search');
+    const res = await fetch(base, { method: 'HEAD', headers: bearer(ingestToken) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-elastic-product')).toBe('Elasticsearch');
+    expect(await client.ping()).toBe(true);
+  });
+
+  it('stores every document of helpers.bulk, data-stream index names split into data_stream.*', async () => {
+    const docs = Array.from({ length: 2500 }, (_, i) => ({ '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), message: `helper-bulk doc ${i}`, host: { name: 'web-1' } }));
+    const stats = await client.helpers.bulk({ datasource: docs, onDocument: () => ({ create: { _index: 'logs-nginx.access-prod' } }), flushBytes: 100_000 });
+    expect(stats.successful).toBe(2500);
+    expect(stats.failed).toBe(0);
+    const page = await search(['helper-bulk']);
+    expect(page.total).toBe(2500);
+    const e = page.events[0] as unknown as Record<string, Record<string, unknown>>;
+    expect(e.data_stream).toEqual({ type: 'logs', dataset: 'nginx.access', namespace: 'prod' });
+    expect(e.host!.name).toBe('web-1');
+  });
+
+  it('uses _id as event.id so a retried bulk stores nothing twice, and a plain index becomes labels.index', async () => {
+    const operations = [
+      { index: { _index: 'winlogbeat-9.4.0', _id: 'retry-1' } }, { message: 'idempotent one' },
+      { index: { _index: 'winlogbeat-9.4.0', _id: 'retry-2' } }, { message: 'idempotent two' },
+    ];
+    const first = await client.bulk({ operations });
+    const again = await client.bulk({ operations });
+    expect(first.errors).toBe(false);
+    expect(again.errors).toBe(false);
+    expect(first.items.map((i) => [i.index?._id, i.index?.status, i.index?.result])).toEqual([['retry-1', 201, 'created'], ['retry-2', 201, 'created']]);
+    const page = await search(['idempotent']);
+    expect(page.total).toBe(2);
+    expect(page.events.map((e) => e.event.id).sort()).toEqual(['retry-1', 'retry-2']);
+    expect((page.events[0] as unknown as { labels: { index: string } }).labels.index).toBe('winlogbeat-9.4.0');
+  });
+
+  it('answers bad source lines and delete/update per item, stores the rest, dead-letters the bad line', async () => {
+    const body = [
+      '{"index":{"_index":"app"}}', '{"message":"bulk-mixed good"}',
+      '{"index":{"_index":"app"}}', '{"message": broken json',
+      '{"delete":{"_index":"app","_id":"x"}}',
+      '{"update":{"_index":"app","_id":"y"}}', '{"doc":{"a":1}}',
+      '{"create":{}}', '{"message":"bulk-mixed second"}',
+      '',
+    ].join('\n');
+    const res = await fetch(`${base}/app/_bulk`, { method: 'POST', headers: { ...bearer(ingestToken), 'content-type': 'application/x-ndjson' }, body });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as { errors: boolean; items: Array<Record<string, { status: number; _index: string; error?: { type: string; reason: string } }>> };
+    expect(out.errors).toBe(true);
+    expect(out.items).toHaveLength(5);
+    expect(out.items[0]!.index!.status).toBe(201);
+    expect(out.items[1]!.index!.status).toBe(400);
+    expect(out.items[1]!.index!.error!.type).toBe('document_parsing_exception');
+    expect(out.items[2]!.delete!.status).toBe(400);
+    expect(out.items[3]!.update!.status).toBe(400);
+    expect(out.items[4]!.create!.status).toBe(201);
+    expect(out.items[4]!.create!._index).toBe('app');
+    expect((await search(['bulk-mixed'])).total).toBe(2);
+    const dead = await app.storage.deadLetters.list(['default'], { limit: 100, input: 'elasticsearch' });
+    expect(dead.some((d) => d.raw === '{"message": broken json' && /line 4: invalid JSON/.test(d.reason))).toBe(true);
+  });
+
+  it('accepts gzip bodies and the compatible-with=9 NDJSON content type (what Beats and the 9.x client send)', async () => {
+    const body = gzipSync(Buffer.from('{"create":{"_index":"filebeat-9.4.0"}}\n{"message":"gzipped beat line","agent":{"type":"filebeat"}}\n'));
+    const res = await fetch(`${base}/_bulk`, {
+      method: 'POST',
+      headers: { ...bearer(ingestToken), 'content-type': 'application/vnd.elasticsearch+x-ndjson; compatible-with=9', 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errors: boolean }).errors).toBe(false);
+    expect((await search(['gzipped beat line'])).total).toBe(1);
+  });
+
+  it('stores into the tenant of the ingest token', async () => {
+    await app.auth.createTenant({ name: 'test', ip: null }, 'acme', 'Acme');
+    const acmeToken = await tokenFor(app, 'ingest', 'acme');
+    const acme = new Client({ node: base, auth: { bearer: acmeToken } });
+    const r = await acme.bulk({ operations: [{ index: { _index: 'x' } }, { message: 'tenant-acme-bulk' }] });
+    await acme.close();
+    expect(r.errors).toBe(false);
+    expect((await search(['tenant-acme-bulk'], ['acme'])).total).toBe(1);
+    expect((await search(['tenant-acme-bulk'], ['default'])).total).toBe(0);
+  });
+
+  it('answers the start-up calls of Beats and Logstash as no-ops', async () => {
+    const h = { ...bearer(ingestToken), 'content-type': 'application/json' };
+    const call = async (method: string, path: string, body?: string) => {
+      const r = await fetch(`${base}${path}`, { method, headers: h, ...(body ? { body } : {}) });
+      expect(r.headers.get('x-elastic-product'), path).toBe('Elasticsearch');
+      return r;
+    };
+    const lic = (await (await call('GET', '/_license?human=false')).json()) as { license: { status: string; type: string } };
+    expect(lic.license).toMatchObject({ status: 'active', type: 'basic' });
+    expect(((await (await call('GET', '/_xpack')).json()) as { features: { ilm: { enabled: boolean } } }).features.ilm.enabled).toBe(true);
+    for (const p of ['/_index_template/filebeat-9.4.0', '/_template/logstash', '/_ilm/policy/filebeat', '/_ingest/pipeline/filebeat-9.4.0-system-auth', '/_data_stream/filebeat-9.4.0']) {
+      expect((await call('GET', p)).status, p).toBe(200);
+      expect((await call('HEAD', p)).status, p).toBe(200);
+      expect(((await (await call('PUT', p, '{"x":1}')).json()) as { acknowledged: boolean }).acknowledged, p).toBe(true);
+    }
+    expect((await call('HEAD', '/logstash')).status).toBe(200);
+    expect((await call('GET', '/_cluster/health')).status).toBe(200);
+    expect(await (await call('GET', '/_cat/health?format=json')).json()).toMatchObject([{ status: 'green' }]);
+  });
+
+  it('keeps the auth hook: no token is 401, still marked as Elasticsearch', async () => {
+    const r = await fetch(`${base}/_bulk`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"index":{}}\n{}\n' });
+    expect(r.status).toBe(401);
+    expect(r.headers.get('x-elastic-product')).toBe('Elasticsearch');
+  });
+});

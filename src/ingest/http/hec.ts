@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../../api/context.js';
+import { documentRoute } from '../../api/route.js';
+import { rawBodyScope } from '../../api/routes/events.js';
+import { targetTenant } from '../../api/tenancy.js';
+import { IngestOverloaded, type IngestItem } from '../../pipeline/ingest.js';
+import { rawForDeadLetter } from '../raw-text.js';
+import { requestBytes } from './body.js';
+import { applyHecMeta, hecItem, type HecFailure, type HecMeta } from './hec-event.js';
+import { splitJsonValues } from './json-splitter.js';
+
+const TAGS = ['splunk-hec'];
+
+function queryMeta(req: FastifyRequest): HecMeta & { tenant?: string } {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const s = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k]) : undefined);
+  const header = req.headers['x-splunk-request-channel'];
+  return {
+    host: s('host'), source: s('source'), sourcetype: s('sourcetype'), index: s('index'), tenant: s('tenant'),
+    channel: (typeof header === 'string' && header !== '' ? header : undefined) ?? s('channel'),
+  };
+}
+
+/**
+ * Stores the items and answers as HEC does. Valid events of a request are stored even when
+ * others are invalid (they go to the dead-letter store); the answer is then 400 code 6 (or
+ * 12/13) with `invalid-event-number`, the 0-based position of the first bad event. Unlike
+ * Splunk, events after it are stored too; senders do not retry a 400, so nothing is duplicated.
+ */
+async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, tenant: string, items: IngestItem[], failures: Map<number, HecFailure>): Promise<unknown> {
+  if (items.length === 0) {
+    void reply.code(400);
+    return { text: 'No data', code: 5 };
+  }
+  let result;
+  try {
+    result = await ctx.ingest.ingest(tenant, 'splunk-hec', items);
+  } catch (e) {
+    if (!(e instanceof IngestOverloaded)) throw e;
+    void reply.code(503).header('retry-after', String(e.retryAfterSeconds));
+    return { text: 'Server is busy', code: 9 };
+  }
+  const first = result.rejected[0];
+  if (first === undefined) return { text: 'Success', code: 0 };
+  const f = failures.get(first.index) ?? { code: 6, text: 'Invalid data format' };
+  void reply.code(400);
+  return { text: f.text, code: f.code, 'invalid-event-number': first.index };
+}
+
+/** Splunk HTTP Event Collector: /services/collector[/event[/1.0]], /raw and /health. */
+export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const bodyLimit = ctx.config.http.bodyLimitBytes;
+  rawBodyScope(app, bodyLimit, (scope) => {
+    // HEC senders read `text`/`code`; the auth hook's refusals are re-worded in HEC's terms.
+    scope.addHook('onSend', async (req, reply, payload) => {
+      if (reply.statusCode !== 401 && reply.statusCode !== 403) return payload;
+      void reply.type('application/json');
+      return JSON.stringify(req.headers.authorization ? { text: 'Invalid token', code: 4 } : { text: 'Token is required', code: 2 });
+    });
+
+    const event = async (req: FastifyRequest, reply: FastifyReply) => {
+      const meta = queryMeta(req);
+      const tenant = targetTenant(req.principal!, meta.tenant);
+      const body = await requestBytes(req, bodyLimit);
+      const items: IngestItem[] = [];
+      const failures = new Map<number, HecFailure>();
+      for (const seg of splitJsonValues(body)) {
+        const n = items.length;
+        if (seg.kind !== 'value') {
+          const { raw, encoding } = rawForDeadLetter(seg.bytes);
+          failures.set(n, { code: 6, text: 'Invalid data format' });
+          items.push({ ok: false, reason: `event ${n}: ${seg.kind === 'truncated' ? 'unterminated JSON object' : 'not a JSON object'}`, raw, encoding });
+          continue;
+        }
+        const text = seg.bytes.toString('utf8');
+        let obj: unknown;
+        try {
+          obj = JSON.parse(text);
+        } catch (e) {
+          failures.set(n, { code: 6, text: 'Invalid data format' });
+          items.push({ ok: false, reason: `event ${n}: invalid JSON: ${(e as Error).message}`, raw: text });
+          continue;
+        }
+        const r = hecItem(obj, text, meta);
+        if (r.failure) {
+          failures.set(n, r.failure);
+          if (!r.item.ok) r.item.reason = `event ${n}: ${r.item.reason}`;
+        }
+        items.push(r.item);
+      }
+      return store(ctx, req, reply, tenant, items, failures);
+    };
+    for (const url of ['/services/collector', '/services/collector/event', '/services/collector/event/1.0']) {
+      documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC: concatenated JSON event objects', tags: TAGS, rawBody: 'application/json' });
+      scope.route({ method: 'POST', url, config: { access: 'events:ingest' }, handler: event });
+    }
+
+    const raw = async (req: FastifyRequest, reply: FastifyReply) => {
+      const meta = queryMeta(req);
+      const tenant = targetTenant(req.principal!, meta.tenant);
+      const body = await requestBytes(req, bodyLimit);
+      const items: IngestItem[] = [];
+      let pos = 0;
+      while (pos < body.length) {
+        let end = body.indexOf(0x0a, pos);
+        if (end === -1) end = body.length;
+        let stop = end;
+        if (stop > pos && body[stop - 1] === 0x0d) stop--;
+        const line = body.toString('utf8', pos, stop);
+        pos = end + 1;
+        if (line.trim() === '') continue;
+        const doc: Record<string, unknown> = { message: line, event: { original: line } };
+        applyHecMeta(doc, meta);
+        items.push({ ok: true, doc, raw: line });
+      }
+      return store(ctx, req, reply, tenant, items, new Map());
+    };
+    for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) {
+      documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC raw: one event per line', tags: TAGS, rawBody: 'text/plain' });
+      scope.route({ method: 'POST', url, config: { access: 'events:ingest' }, handler: raw });
+    }
+
+    for (const url of ['/services/collector/health', '/services/collector/health/1.0']) {
+      documentRoute(app, { method: 'GET', url, access: 'public', summary: 'Splunk HEC health', tags: TAGS });
+      scope.route({ method: 'GET', url, config: { access: 'public' }, handler: async () => ({ text: 'HEC is healthy', code: 17 }) });
+    }
+  });
+}
