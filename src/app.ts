@@ -12,6 +12,9 @@ import type { VigilConfig } from './config/schema.js';
 import { createVigilMetrics, type VigilMetrics } from './metrics/registry.js';
 import { startNetflowListener, type NetflowListener } from './ingest/netflow/listener.js';
 import { startSyslogListeners, type SyslogListeners } from './ingest/syslog/listener.js';
+import { SourceHealth } from './ingest/health/source-health.js';
+import { SilentSourceMonitor } from './ingest/health/silent-monitor.js';
+import { sourceRoutes } from './api/routes/sources.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
@@ -27,6 +30,7 @@ export interface VigilApp {
   ingest: IngestPipeline;
   metrics: VigilMetrics;
   http: FastifyInstance;
+  sources: SourceHealth;
   /** Listening ports by input id (`http`, `syslog`, `netflow`, and any extra inputs). */
   ports: { http: number; syslog?: number; netflow?: number; [input: string]: number | undefined };
   close(): Promise<void>;
@@ -57,6 +61,9 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   }
   const ingest = new IngestPipeline(storage.events, storage.deadLetters, bus, metrics, config.ingest.maxPendingEvents, undefined, normalizeIncoming);
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
+  const sources = new SourceHealth({ registry: metrics.registry });
+  sourceRoutes(http, sources);
+  ingest.observe((input, sender, counts, tenant) => sources.record(input, sender, counts, Date.now(), tenant));
   await http.listen({ port: config.http.port, host: config.http.host });
   const addr = http.server.address();
   const ports: VigilApp['ports'] = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
@@ -64,15 +71,20 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   for (const input of [{ ...config.syslog, type: 'syslog' as const }, { ...config.netflow, type: 'netflow' as const }, ...config.inputs]) {
     if (!input.enabled) continue;
     if (input.type === 'syslog') {
-      const l: SyslogListeners = await startSyslogListeners(input, ingest, metrics, log);
+      const l: SyslogListeners = await startSyslogListeners(input, ingest, metrics, log, sources);
       listeners.push(l);
       ports[input.id] = l.port;
+      if (l.tlsPort !== undefined) ports[`${input.id}-tls`] = l.tlsPort;
     } else {
-      const l: NetflowListener = await startNetflowListener(input, ingest, metrics, log);
+      sources.register({ input: input.id, tenant: input.tenant, kind: 'netflow', silentAfterMinutes: input.silentAfterMinutes });
+      const l: NetflowListener = await startNetflowListener(input, ingest, metrics, log, sources);
       listeners.push(l);
       ports[input.id] = l.port;
     }
   }
+
+  const silentMonitor = new SilentSourceMonitor(sources, bus, { log });
+  silentMonitor.start();
 
   const purge = setInterval(() => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined), 3600_000);
   purge.unref();
@@ -81,6 +93,7 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clearInterval(purge);
+      await silentMonitor.stop();
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
       await Promise.all(listeners.map((l) => l.close()));
       await http.close();
@@ -88,7 +101,7 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
       await storage.close();
     })());
 
-  return { config, log, storage, bus, auth, ingest, metrics, http, ports, close };
+  return { config, log, storage, bus, auth, ingest, metrics, http, sources, ports, close };
 }
 
 export function listeningLine(ports: VigilApp['ports']): string {

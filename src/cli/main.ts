@@ -6,6 +6,7 @@ import { registerAdminCommands } from './admin-commands.js';
 import { CliError, EXIT } from './io.js';
 import { registerStartCommand } from './start-command.js';
 import { registerIngestCommand } from './ingest-command.js';
+import { registerRulesCommands } from './rules-commands.js';
 
 export function buildCli(): Command {
   const program = new Command('vigil')
@@ -17,6 +18,7 @@ export function buildCli(): Command {
   registerStartCommand(program);
   registerAdminCommands(program);
   registerIngestCommand(program);
+  registerRulesCommands(program);
   return program;
 }
 

@@ -52,6 +52,13 @@ export class IngestPipeline {
     metrics.pendingEvents.set(() => this.pending);
   }
 
+  private observer: ((input: string, sender: string, counts: { received: number; parsed: number; failed: number }, tenant: string) => void) | undefined;
+
+  /** Called after every batch with who sent it and how it went (source health). */
+  observe(fn: NonNullable<IngestPipeline['observer']>): void {
+    this.observer = fn;
+  }
+
   addStage(stage: EventStage): void {
     this.stages.push(stage);
   }
@@ -60,14 +67,17 @@ export class IngestPipeline {
     return this.pending;
   }
 
-  async ingest(tenant: string, input: string, items: IngestItem[]): Promise<IngestResult> {
+  /** `sender` (an address) is given by inputs that track senders themselves not; HTTP routes pass it. */
+  async ingest(tenant: string, input: string, items: IngestItem[], sender?: string): Promise<IngestResult> {
     if (this.pending + items.length > this.maxPendingEvents && this.pending > 0) {
       this.metrics.ingestOverloaded.inc({ input });
       throw new IngestOverloaded(1);
     }
     this.pending += items.length;
     try {
-      return await this.process(tenant, input, items);
+      const result = await this.process(tenant, input, items);
+      if (sender !== undefined) this.observer?.(input, sender, { received: items.length, parsed: result.accepted, failed: result.rejected.length }, tenant);
+      return result;
     } finally {
       this.pending -= items.length;
     }

@@ -31,7 +31,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
           const body = req.body;
           if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError('bad_request', 'body: expected NDJSON or a JSON array of events');
           const tenant = targetTenant(principal!, query.tenant);
-          const result = await ctx.ingest.ingest(tenant, 'http', decodeJsonBody(body));
+          const result = await ctx.ingest.ingest(tenant, 'http', decodeJsonBody(body), req.ip);
           if (result.accepted === 0 && result.rejected.length > 0) {
             void reply.code(400);
             return { error: { code: 'bad_request', message: result.rejected[0]!.reason, details: result.rejected }, accepted: 0, rejected: result.rejected };

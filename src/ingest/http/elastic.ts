@@ -105,7 +105,7 @@ export function elasticRoutes(app: FastifyInstance, ctx: ApiContext, opts: Elast
       const parsed = parseBulk(body, defaultIndex);
       let result;
       try {
-        result = parsed.items.length > 0 ? await ctx.ingest.ingest(tenant, 'elasticsearch', parsed.items) : { accepted: 0, rejected: [] };
+        result = parsed.items.length > 0 ? await ctx.ingest.ingest(tenant, 'elasticsearch', parsed.items, req.ip) : { accepted: 0, rejected: [] };
       } catch (e) {
         if (!(e instanceof IngestOverloaded)) throw e;
         // What Elasticsearch answers when its write queue is full; every shipper retries it.

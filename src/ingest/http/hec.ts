@@ -34,7 +34,7 @@ async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, 
   }
   let result;
   try {
-    result = await ctx.ingest.ingest(tenant, 'splunk-hec', items);
+    result = await ctx.ingest.ingest(tenant, 'splunk-hec', items, req.ip);
   } catch (e) {
     if (!(e instanceof IngestOverloaded)) throw e;
     void reply.code(503).header('retry-after', String(e.retryAfterSeconds));

@@ -54,7 +54,7 @@ export function otlpRoutes(app: FastifyInstance, ctx: ApiContext): void {
         }
         const items = entriesToItems(entries);
         // IngestOverloaded propagates: the server's error handler answers 429 with Retry-After.
-        const result = items.length > 0 ? await ctx.ingest.ingest(tenant, 'otlp', items) : { accepted: 0, rejected: [] };
+        const result = items.length > 0 ? await ctx.ingest.ingest(tenant, 'otlp', items, req.ip) : { accepted: 0, rejected: [] };
         const rejected = result.rejected.length;
         const message = rejected > 0 ? `${rejected} log record(s) rejected; first: ${result.rejected[0]!.reason}`.slice(0, 1000) : '';
         if (proto) {

@@ -5,6 +5,7 @@ import type { VigilMetrics } from '../../metrics/registry.js';
 import { NetflowDecoder } from '../../parse/netflow/index.js';
 import type { IngestItem, IngestPipeline } from '../../pipeline/ingest.js';
 import { Batcher } from '../batcher.js';
+import { countItems, type SourceHealth } from '../health/source-health.js';
 
 export interface NetflowListener {
   port: number;
@@ -18,6 +19,7 @@ export async function startNetflowListener(
   pipeline: IngestPipeline,
   metrics: VigilMetrics,
   log: Logger,
+  health?: SourceHealth,
 ): Promise<NetflowListener> {
   const input = cfg.id;
   const decoder = new NetflowDecoder();
@@ -37,6 +39,7 @@ export async function startNetflowListener(
       // One dead letter per packet, with every problem found in it and the packet itself.
       items.push({ ok: false, reason: `from ${exporter}: ${errors.join('; ')}`.slice(0, 4000), raw: packet.toString('base64'), encoding: 'base64' });
     }
+    health?.record(input, rinfo.address, countItems(items));
     const taken = batcher.offer(items);
     if (taken < items.length) metrics.eventsDropped.inc({ input }, items.length - taken);
   });

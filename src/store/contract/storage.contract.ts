@@ -45,6 +45,15 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
         expect(await s.events.count(['t1'])).toBe(1);
       });
 
+      it('keeps ids unique per tenant, not across tenants', async () => {
+        const a = makeEvent('t1', '2026-01-01T00:00:00.000Z', { message: 'one' });
+        const b = { ...makeEvent('t2', '2026-01-01T00:00:00.000Z', { message: 'two' }), event: { ...a.event } };
+        expect(await s.events.append([a])).toEqual({ inserted: 1 });
+        expect(await s.events.append([b])).toEqual({ inserted: 1 });
+        expect((await s.events.get(['t2'], a.event.id))?.message).toBe('two');
+        expect((await s.events.get(['t1'], a.event.id))?.message).toBe('one');
+      });
+
       it('joins concurrent appends without losing any', async () => {
         const batches = Array.from({ length: 20 }, (_, i) =>
           Array.from({ length: 50 }, (_, j) => makeEvent('t1', new Date(Date.UTC(2026, 0, 1, 0, i, j)).toISOString())),

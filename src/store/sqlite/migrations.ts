@@ -60,13 +60,15 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
       CREATE TABLE events (
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         tenant TEXT NOT NULL,
         ts INTEGER NOT NULL,
         ingested INTEGER NOT NULL,
         doc TEXT NOT NULL
       );
       CREATE INDEX events_tenant_ts ON events(tenant, ts);
+      -- Ids are unique per tenant: a sender's own ids (bulk _id) must not collide with another tenant's.
+      CREATE UNIQUE INDEX events_tenant_id ON events(tenant, id);
       CREATE TABLE dead_letters (
         id INTEGER PRIMARY KEY,
         tenant TEXT NOT NULL,
