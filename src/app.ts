@@ -15,6 +15,10 @@ import { startSyslogListeners, type SyslogListeners } from './ingest/syslog/list
 import { SourceHealth } from './ingest/health/source-health.js';
 import { SilentSourceMonitor } from './ingest/health/silent-monitor.js';
 import { sourceRoutes } from './api/routes/sources.js';
+import { detectionRoutes } from './api/routes/detections.js';
+import { startDirectoryWatch } from './ingest/files/watch.js';
+import { LiveDetection, recordDetections } from './detections/live.js';
+import { loadConfiguredRules } from './detections/rule-set.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
@@ -40,15 +44,23 @@ export class StartupError extends Error {}
 
 export async function openStorage(config: VigilConfig): Promise<Storage> {
   if (config.database.url) {
-    throw new StartupError('database.url (VIGIL_DATABASE_URL) selects cluster mode, whose PostgreSQL adapter is not available in this version; unset it to run embedded');
+    throw new StartupError(
+      'database.url (VIGIL_DATABASE_URL) selects cluster mode, whose PostgreSQL adapter is not available in this version; unset it to run embedded',
+    );
   }
   return openSqliteStorage(config.dataDir);
 }
 
-export async function startVigil(config: VigilConfig, opts: { log?: Logger; adminPassword?: string; print?: (line: string) => void } = {}): Promise<VigilApp> {
+export async function startVigil(
+  config: VigilConfig,
+  opts: { log?: Logger; adminPassword?: string; print?: (line: string) => void } = {},
+): Promise<VigilApp> {
   const log = opts.log ?? pino({ level: config.log.level });
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  if (config.nats.url) throw new StartupError('nats.url (VIGIL_NATS_URL) selects cluster mode, whose NATS bus is not available in this version; unset it to run embedded');
+  if (config.nats.url)
+    throw new StartupError(
+      'nats.url (VIGIL_NATS_URL) selects cluster mode, whose NATS bus is not available in this version; unset it to run embedded',
+    );
   const storage = await openStorage(config);
   const bus: Bus = new MemoryBus();
   const metrics = createVigilMetrics();
@@ -57,26 +69,65 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   if (boot.generatedPassword) {
     // Shown once, on the console only; it is never logged or stored in clear.
     print(`created user admin with password: ${boot.generatedPassword}`);
-    print('(set VIGIL_ADMIN_PASSWORD before the first start to choose it; change it with `vigil user passwd admin --password-stdin`)');
+    print(
+      '(set VIGIL_ADMIN_PASSWORD before the first start to choose it; change it with `vigil user passwd admin --password-stdin`)',
+    );
   }
-  const ingest = new IngestPipeline(storage.events, storage.deadLetters, bus, metrics, config.ingest.maxPendingEvents, undefined, normalizeIncoming);
+  const ingest = new IngestPipeline(
+    storage.events,
+    storage.deadLetters,
+    bus,
+    metrics,
+    config.ingest.maxPendingEvents,
+    undefined,
+    normalizeIncoming,
+  );
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
   const sources = new SourceHealth({ registry: metrics.registry });
   sourceRoutes(http, sources);
-  ingest.observe((input, sender, counts, tenant) => sources.record(input, sender, counts, Date.now(), tenant));
+
+  const { loaded: rules, missing } = loadConfiguredRules(config.rules.paths);
+  for (const m of missing) log.warn({ path: m }, 'rule directory not found');
+  if (rules.rejected.length > 0)
+    log.warn(
+      { rejected: rules.rejected.length },
+      'some rules were rejected; `vigil rules validate` lists why',
+    );
+  const detectionsCounter = metrics.registry.counter(
+    'vigil_detections_total',
+    'Detections produced, by level and kind',
+  );
+  const live = new LiveDetection(bus, rules, log, detectionsCounter);
+  const recorder = await recordDetections(bus, storage.detections, log);
+  await live.start();
+  detectionRoutes(http, storage.detections, () => rules);
+  ingest.observe((input, sender, counts, tenant) =>
+    sources.record(input, sender, counts, Date.now(), tenant),
+  );
   await http.listen({ port: config.http.port, host: config.http.host });
   const addr = http.server.address();
   const ports: VigilApp['ports'] = { http: typeof addr === 'object' && addr ? addr.port : config.http.port };
   const listeners: Array<{ close(): Promise<void> }> = [];
-  for (const input of [{ ...config.syslog, type: 'syslog' as const }, { ...config.netflow, type: 'netflow' as const }, ...config.inputs]) {
+  for (const input of [
+    { ...config.syslog, type: 'syslog' as const },
+    { ...config.netflow, type: 'netflow' as const },
+    ...config.inputs,
+  ]) {
     if (!input.enabled) continue;
     if (input.type === 'syslog') {
       const l: SyslogListeners = await startSyslogListeners(input, ingest, metrics, log, sources);
       listeners.push(l);
       ports[input.id] = l.port;
       if (l.tlsPort !== undefined) ports[`${input.id}-tls`] = l.tlsPort;
+    } else if (input.type === 'files') {
+      listeners.push(await startDirectoryWatch({ ...input, dataDir: config.dataDir }, ingest, log));
     } else {
-      sources.register({ input: input.id, tenant: input.tenant, kind: 'netflow', silentAfterMinutes: input.silentAfterMinutes });
+      sources.register({
+        input: input.id,
+        tenant: input.tenant,
+        kind: 'netflow',
+        silentAfterMinutes: input.silentAfterMinutes,
+      });
       const l: NetflowListener = await startNetflowListener(input, ingest, metrics, log, sources);
       listeners.push(l);
       ports[input.id] = l.port;
@@ -86,7 +137,10 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
   const silentMonitor = new SilentSourceMonitor(sources, bus, { log });
   silentMonitor.start();
 
-  const purge = setInterval(() => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined), 3600_000);
+  const purge = setInterval(
+    () => void storage.identity.purgeExpiredSessions(new Date()).catch(() => undefined),
+    3600_000,
+  );
   purge.unref();
 
   let closing: Promise<void> | undefined;
@@ -97,6 +151,9 @@ export async function startVigil(config: VigilConfig, opts: { log?: Logger; admi
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
       await Promise.all(listeners.map((l) => l.close()));
       await http.close();
+      // Events stored by the last requests are still being evaluated: let the bus drain them.
+      await live.stop();
+      await recorder.stop();
       await bus.close();
       await storage.close();
     })());
@@ -109,7 +166,8 @@ export function listeningLine(ports: VigilApp['ports']): string {
   if (ports.syslog !== undefined) parts.push(`syslog=${ports.syslog}`);
   if (ports.netflow !== undefined) parts.push(`netflow=${ports.netflow}`);
   for (const [id, port] of Object.entries(ports)) {
-    if (id !== 'http' && id !== 'syslog' && id !== 'netflow' && port !== undefined) parts.push(`${id}=${port}`);
+    if (id !== 'http' && id !== 'syslog' && id !== 'netflow' && port !== undefined)
+      parts.push(`${id}=${port}`);
   }
   return `listening ${parts.join(' ')}`;
 }

@@ -7,6 +7,8 @@ import type { TokenRole } from './roles.js';
 export const PERMISSIONS = [
   'events:ingest',
   'events:read',
+  'detections:read',
+  'rules:read',
   'deadletters:read',
   'users:read',
   'users:manage',
@@ -18,14 +20,14 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ_ALL: Permission[] = ['events:read', 'deadletters:read', 'users:read', 'audit:read', 'metrics:read'];
+const READ_ALL: Permission[] = ['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'users:read', 'audit:read', 'metrics:read'];
 
 export const MATRIX: Readonly<Record<TokenRole, ReadonlySet<Permission>>> = {
   admin: new Set(PERMISSIONS),
-  manager: new Set<Permission>(['events:ingest', 'events:read', 'deadletters:read', 'users:read', 'users:manage', 'tokens:manage', 'audit:read', 'metrics:read']),
-  analyst: new Set<Permission>(['events:read', 'deadletters:read', 'metrics:read']),
-  investigator: new Set<Permission>(['events:read', 'deadletters:read', 'metrics:read']),
-  responder: new Set<Permission>(['events:read', 'metrics:read']),
+  manager: new Set<Permission>(['events:ingest', 'events:read', 'detections:read', 'rules:read', 'deadletters:read', 'users:read', 'users:manage', 'tokens:manage', 'audit:read', 'metrics:read']),
+  analyst: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'metrics:read']),
+  investigator: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'metrics:read']),
+  responder: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'metrics:read']),
   // The auditor reads everything and changes nothing.
   auditor: new Set<Permission>(READ_ALL),
   ingest: new Set<Permission>(['events:ingest']),

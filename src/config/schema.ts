@@ -34,7 +34,12 @@ const syslogInput = z
     tenant: z.string().min(1).default('default'),
     /** IANA zone of senders whose timestamps carry no offset (RFC 3164). */
     timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
-    maxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    maxMessageBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024),
     /** Syslog over TLS (RFC 5425) on its own port. */
     tls: tlsOptions.optional(),
     /** A sending host that was active and then stays quiet this long raises a silent-source detection. */
@@ -53,6 +58,21 @@ const netflowInput = z
   })
   .strict();
 
+const filesInput = z
+  .object({
+    id: inputId,
+    enabled: z.boolean().default(true),
+    /** Directory polled for log files (top level only). */
+    path: z.string().min(1),
+    tenant: z.string().min(1).default('default'),
+    /** Glob on the file name (`*` and `?`), e.g. `*.log`. */
+    pattern: z.string().min(1).optional(),
+    pollMs: z.coerce.number().int().min(100).default(2000),
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris').default('UTC'),
+  })
+  .strict();
+
+export type FilesInputConfig = z.infer<typeof filesInput>;
 export type SyslogInputConfig = z.infer<typeof syslogInput>;
 export type NetflowInputConfig = z.infer<typeof netflowInput>;
 
@@ -64,7 +84,11 @@ export const configSchema = z
       .object({
         host: z.string().default('0.0.0.0'),
         port: port.default(8080),
-        bodyLimitBytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+        bodyLimitBytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
         trustProxy: z.boolean().default(false),
       })
       .strict()
@@ -73,21 +97,44 @@ export const configSchema = z
     netflow: netflowInput.prefault({}),
     /** Further listeners beyond the default syslog and netflow ones, each with its own tenant and zone. */
     inputs: z
-      .array(z.discriminatedUnion('type', [syslogInput.extend({ type: z.literal('syslog'), id: inputId }), netflowInput.extend({ type: z.literal('netflow'), id: inputId })]))
+      .array(
+        z.discriminatedUnion('type', [
+          syslogInput.extend({ type: z.literal('syslog'), id: inputId }),
+          netflowInput.extend({ type: z.literal('netflow'), id: inputId }),
+          filesInput.extend({ type: z.literal('files') }),
+        ]),
+      )
       .default([])
       .refine((list) => new Set(list.map((i) => i.id)).size === list.length, 'input ids must be unique'),
     database: z
-      .object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() })
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+          .optional(),
+      })
       .strict()
       .prefault({}),
     nats: z
-      .object({ url: z.string().regex(/^(nats|tls):\/\//, 'a nats:// URL').optional() })
+      .object({
+        url: z
+          .string()
+          .regex(/^(nats|tls):\/\//, 'a nats:// URL')
+          .optional(),
+      })
       .strict()
       .prefault({}),
-    rules: z.object({ paths: z.array(z.string()).default([]) }).strict().prefault({}),
+    rules: z
+      .object({ paths: z.array(z.string()).default([]) })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
-        sessionTtlMinutes: z.coerce.number().int().positive().default(12 * 60),
+        sessionTtlMinutes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(12 * 60),
         lockout: z
           .object({
             maxAttempts: z.coerce.number().int().positive().default(5),
@@ -109,7 +156,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
       .strict()
       .prefault({}),
   })

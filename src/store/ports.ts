@@ -146,11 +146,42 @@ export interface AuditLog {
   all(): AsyncIterable<AuditRecord>;
 }
 
+/**
+ * A detection: one rule (Sigma, correlation, indicator, silent source...) matched. Alerts are built
+ * from these; the record keeps what matched so an analyst can see why.
+ */
+export interface DetectionRecord {
+  /** Stable id: the same match redelivered by the bus is stored once. */
+  id: string;
+  tenant: string;
+  /** Event time of the (last) matching event, or of the condition for non-event detections. */
+  ts: string;
+  detectedAt: string;
+  /** `sigma`, `correlation`, `silent_source`, `source_resumed`; later kinds (indicator...) add theirs. */
+  kind: string;
+  ruleId: string;
+  title: string;
+  level: string;
+  tags: string[];
+  attack: { techniques: string[]; tactics: string[] };
+  eventIds: string[];
+  /** Kind-specific details: matched selections and fields, group-by values, source host... */
+  details: Record<string, unknown>;
+}
+
+export interface DetectionStore {
+  /** Idempotent by (tenant, id). Resolves when durable. */
+  add(records: DetectionRecord[]): Promise<{ inserted: number }>;
+  list(tenants: string[], opts: { limit: number; offset?: number; ruleId?: string; minLevel?: string; since?: Date }): Promise<{ total: number; detections: DetectionRecord[] }>;
+  count(tenants?: string[]): Promise<number>;
+}
+
 /** Everything a running Vigil needs from storage, opened and closed together. */
 export interface Storage {
   kind: 'sqlite' | 'postgres';
   events: EventStore;
   deadLetters: DeadLetterStore;
+  detections: DetectionStore;
   identity: IdentityRepo;
   audit: AuditLog;
   close(): Promise<void>;

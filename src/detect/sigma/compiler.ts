@@ -8,12 +8,13 @@
 import RE2 from 're2';
 import { type EventCtx, MESSAGE_KEYS, parseTime, scalarString } from './event-context.js';
 import { type CondNode, expandOf, parseCondition } from './condition.js';
+import { containsAny } from '../prefilter.js';
 import { type FieldAccessor, fieldAccessor, type LogsourceSpec } from './pipelines.js';
 import {
   base64, base64Offsets, type Cidr, expandPlaceholders, inCidr, KNOWN_MODIFIERS, parseCidr, parseIp, utf16, windash,
 } from './modifiers.js';
 import {
-  compilePattern, hasWildcards, longestLiteral, mapLiterals, parseSigmaString, plainText, type StringTest,
+  compilePattern, hasWildcards, longestLiteral, mapLiterals, parseSigmaString, plainText, STAR, type StringTest,
   withContains, withEndsWith, withStartsWith,
 } from './sigma-string.js';
 
@@ -81,6 +82,8 @@ export function unionOf(list: Literals[]): Literals {
   }
   return [...out];
 }
+/** From this many plain `contains` values on one field, one automaton pass beats `includes` each. */
+const CONTAINS_AUTOMATON_MIN = 16;
 const NON_TEXT = /^([-+]?[0-9.e]+|true|false)$/i;
 
 // --------------------------------------------------------------------------------------------
@@ -286,6 +289,8 @@ export function compileFieldTest(
   const groups: StringTest[][] = [];
   /** per group, the values that are exact (no wildcard): matched by one Set lookup */
   const exactOf: (string | null)[][] = [];
+  /** per group, the literal of each value that is a plain `*literal*` pattern */
+  const containsOf: (string | null)[][] = [];
   const groupLiterals: Literals[] = [];
   let nullTest = false;
   for (const v of values) {
@@ -330,6 +335,7 @@ export function compileFieldTest(
     }
     const tests: StringTest[] = [];
     const exact: (string | null)[] = [];
+    const contained: (string | null)[] = [];
     const lits: string[] = [];
     let litsOk = true;
     for (const s of variants) {
@@ -340,12 +346,17 @@ export function compileFieldTest(
       if (!cased) parts = mapLiterals(parts, (x) => x.toLowerCase());
       tests.push(compilePattern(parts));
       exact.push(hasWildcards(parts) ? null : plainText(parts));
+      const mid = parts[1];
+      contained.push(
+        parts.length === 3 && parts[0] === STAR && parts[2] === STAR && typeof mid === 'string' && mid.length > 0 ? mid : null,
+      );
       const lit = longestLiteral(parts).toLowerCase();
       if (!lit || NON_TEXT.test(lit)) litsOk = false;
       else lits.push(lit);
     }
     groups.push(tests);
     exactOf.push(exact);
+    containsOf.push(contained);
     groupLiterals.push(litsOk ? lits : null);
   }
 
@@ -384,14 +395,25 @@ export function compileFieldTest(
   if (!all && !nullTest && groups.every((g) => g.length >= 1) && !isKeyword) {
     // Flat OR over all variants of all values with a single field read: the hot path.
     // Exact values go into one Set; only patterns with wildcards are tried one by one.
+    // Long `contains` lists go through one multi-literal automaton instead of one scan each.
     const exactSet = new Set<string>();
     const others: StringTest[] = [];
+    const containsLits: string[] = [];
+    const containsTests: StringTest[] = [];
     groups.forEach((tests, gi) => tests.forEach((t, vi) => {
       const e = exactOf[gi]![vi];
-      if (e === null || e === undefined) others.push(t);
-      else exactSet.add(e);
+      const c = containsOf[gi]![vi];
+      if (e !== null && e !== undefined) exactSet.add(e);
+      else if (c !== null && c !== undefined) {
+        containsLits.push(c);
+        containsTests.push(t);
+      } else others.push(t);
     }));
-    const flat = exactSet.size >= 3 ? [(x: string): boolean => exactSet.has(x), ...others] : groups.flat();
+    if (containsLits.length >= CONTAINS_AUTOMATON_MIN) others.unshift(containsAny(containsLits));
+    else others.unshift(...containsTests);
+    const flat = exactSet.size >= 3 || containsLits.length >= CONTAINS_AUTOMATON_MIN
+      ? [...(exactSet.size ? [(x: string): boolean => exactSet.has(x)] : []), ...others]
+      : groups.flat();
     const g = groupMatch(flat);
     test = negate ? (c) => !g(c) : g;
   } else test = combine(matchers);

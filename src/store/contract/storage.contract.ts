@@ -121,6 +121,28 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       }
     });
 
+    describe('detections', () => {
+      const det = (tenant: string, id: string, level: string, ts: string) => ({
+        id, tenant, ts, detectedAt: ts, kind: 'sigma', ruleId: `r-${level}`, title: 't', level, tags: ['attack.t1003'],
+        attack: { techniques: ['T1003'], tactics: ['credential-access'] }, eventIds: ['e1'], details: { matchedFields: [{ Image: 'x' }] },
+      });
+
+      it('stores detections once per id, filters by level, rule and time, scoped by tenant', async () => {
+        const a = det('t1', 'd1', 'high', '2026-01-01T00:00:00.000Z');
+        expect(await s.detections.add([a, det('t1', 'd2', 'low', '2026-01-02T00:00:00.000Z'), det('t2', 'd1', 'critical', '2026-01-01T00:00:00.000Z')])).toEqual({ inserted: 3 });
+        expect(await s.detections.add([a])).toEqual({ inserted: 0 });
+        const all = await s.detections.list(['t1'], { limit: 10 });
+        expect(all.total).toBe(2);
+        expect(all.detections.map((d) => d.id)).toEqual(['d2', 'd1']);
+        expect(all.detections[1]).toEqual(a);
+        expect((await s.detections.list(['t1'], { limit: 10, minLevel: 'medium' })).detections.map((d) => d.level)).toEqual(['high']);
+        expect((await s.detections.list(['t1'], { limit: 10, ruleId: 'r-low' })).total).toBe(1);
+        expect((await s.detections.list(['t1'], { limit: 10, since: new Date('2026-01-01T12:00:00Z') })).total).toBe(1);
+        expect(await s.detections.count(['t2'])).toBe(1);
+        expect((await s.detections.list([], { limit: 10 })).total).toBe(0);
+      });
+    });
+
     describe('dead letters', () => {
       it('stores the reason and raw bytes, scoped by tenant', async () => {
         await s.deadLetters.add([

@@ -3,6 +3,7 @@ import type { Storage } from '../ports.js';
 import { SqliteAuditLog } from './audit.js';
 import { openDatabase } from './db.js';
 import { SqliteDeadLetterStore } from './dead-letters.js';
+import { SqliteDetectionStore } from './detections.js';
 import { SqliteEventStore } from './events.js';
 import { SqliteIdentityRepo } from './identity.js';
 
@@ -14,6 +15,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     kind: 'sqlite',
     events: new SqliteEventStore(db),
     deadLetters: new SqliteDeadLetterStore(db),
+    detections: new SqliteDetectionStore(db),
     identity: new SqliteIdentityRepo(db),
     audit: new SqliteAuditLog(db),
     close: async () => {

@@ -81,4 +81,23 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE INDEX dead_letters_tenant ON dead_letters(tenant, id);
     `,
   },
+  {
+    version: 2,
+    name: 'detections',
+    sql: `
+      CREATE TABLE detections (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        detected_at INTEGER NOT NULL,
+        rule_id TEXT NOT NULL,
+        level_rank INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX detections_tenant_id ON detections(tenant, id);
+      CREATE INDEX detections_tenant_ts ON detections(tenant, ts);
+      CREATE INDEX detections_rule ON detections(tenant, rule_id, ts);
+    `,
+  },
 ];
