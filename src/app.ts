@@ -15,10 +15,11 @@ import { startSyslogListeners, type SyslogListeners } from './ingest/syslog/list
 import { SourceHealth } from './ingest/health/source-health.js';
 import { SilentSourceMonitor } from './ingest/health/silent-monitor.js';
 import { sourceRoutes } from './api/routes/sources.js';
-import { detectionRoutes } from './api/routes/detections.js';
 import { startDirectoryWatch } from './ingest/files/watch.js';
-import { LiveDetection, recordDetections } from './detections/live.js';
-import { loadConfiguredRules } from './detections/rule-set.js';
+import { startDetection } from './detections/service.js';
+import { startAlerting } from './alerts/service.js';
+import { startCases } from './cases/service.js';
+import type { Capability, CapabilityContext } from './capability.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
@@ -86,21 +87,12 @@ export async function startVigil(
   const sources = new SourceHealth({ registry: metrics.registry });
   sourceRoutes(http, sources);
 
-  const { loaded: rules, missing } = loadConfiguredRules(config.rules.paths);
-  for (const m of missing) log.warn({ path: m }, 'rule directory not found');
-  if (rules.rejected.length > 0)
-    log.warn(
-      { rejected: rules.rejected.length },
-      'some rules were rejected; `vigil rules validate` lists why',
-    );
-  const detectionsCounter = metrics.registry.counter(
-    'vigil_detections_total',
-    'Detections produced, by level and kind',
-  );
-  const live = new LiveDetection(bus, rules, log, detectionsCounter);
-  const recorder = await recordDetections(bus, storage.detections, log);
-  await live.start();
-  detectionRoutes(http, storage.detections, () => rules);
+  const ctx: CapabilityContext = { config, storage, bus, http, log, metrics, auth };
+  // Started and closed in flow order: each one drains its input and hands its last output to the next, still running.
+  const capabilities: Capability[] = [];
+  capabilities.push(await startDetection(ctx));
+  capabilities.push(await startAlerting(ctx));
+  capabilities.push(await startCases(ctx));
   ingest.observe((input, sender, counts, tenant) =>
     sources.record(input, sender, counts, Date.now(), tenant),
   );
@@ -151,9 +143,7 @@ export async function startVigil(
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
       await Promise.all(listeners.map((l) => l.close()));
       await http.close();
-      // Events stored by the last requests are still being evaluated: let the bus drain them.
-      await live.stop();
-      await recorder.stop();
+      for (const c of capabilities) await c.close();
       await bus.close();
       await storage.close();
     })());

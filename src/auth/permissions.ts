@@ -9,6 +9,23 @@ export const PERMISSIONS = [
   'events:read',
   'detections:read',
   'rules:read',
+  /** Upload, enable/disable and reload rules. */
+  'rules:manage',
+  /** Rule exceptions (tuning), usually made from an alert. */
+  'exceptions:manage',
+  'alerts:read',
+  /** Acknowledge, assign, comment, close alerts. */
+  'alerts:write',
+  'cases:read',
+  /** Create, edit, merge and close cases; add observables and comments. */
+  'cases:write',
+  /** Work the tasks of a case (status, assignee, notes). */
+  'tasks:write',
+  'evidence:read',
+  'evidence:write',
+  /** Case templates and SLAs. */
+  'templates:manage',
+  'reports:read',
   'deadletters:read',
   'users:read',
   'users:manage',
@@ -20,16 +37,53 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ_ALL: Permission[] = ['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'users:read', 'audit:read', 'metrics:read'];
+const READS: Permission[] = PERMISSIONS.filter((p) => p.endsWith(':read'));
 
 export const MATRIX: Readonly<Record<TokenRole, ReadonlySet<Permission>>> = {
   admin: new Set(PERMISSIONS),
-  manager: new Set<Permission>(['events:ingest', 'events:read', 'detections:read', 'rules:read', 'deadletters:read', 'users:read', 'users:manage', 'tokens:manage', 'audit:read', 'metrics:read']),
-  analyst: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'metrics:read']),
-  investigator: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'deadletters:read', 'metrics:read']),
-  responder: new Set<Permission>(['events:read', 'detections:read', 'rules:read', 'metrics:read']),
+  // Everything inside the tenant; not the system or other tenants.
+  manager: new Set<Permission>(PERMISSIONS.filter((p) => p !== 'system:config' && p !== 'tenants:manage')),
+  analyst: new Set<Permission>([
+    'events:read',
+    'detections:read',
+    'rules:read',
+    'exceptions:manage',
+    'alerts:read',
+    'alerts:write',
+    'cases:read',
+    'cases:write',
+    'tasks:write',
+    'evidence:read',
+    'reports:read',
+    'deadletters:read',
+    'metrics:read',
+  ]),
+  investigator: new Set<Permission>([
+    'events:read',
+    'detections:read',
+    'rules:read',
+    'alerts:read',
+    'cases:read',
+    'cases:write',
+    'tasks:write',
+    'evidence:read',
+    'evidence:write',
+    'reports:read',
+    'deadletters:read',
+    'metrics:read',
+  ]),
+  responder: new Set<Permission>([
+    'events:read',
+    'detections:read',
+    'rules:read',
+    'alerts:read',
+    'cases:read',
+    'tasks:write',
+    'evidence:read',
+    'metrics:read',
+  ]),
   // The auditor reads everything and changes nothing.
-  auditor: new Set<Permission>(READ_ALL),
+  auditor: new Set<Permission>(READS),
   ingest: new Set<Permission>(['events:ingest']),
 };
 

@@ -7,6 +7,7 @@ import { CliError, EXIT } from './io.js';
 import { registerStartCommand } from './start-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerRulesCommands } from './rules-commands.js';
+import { registerDemoCommand } from '../demo/command.js';
 
 export function buildCli(): Command {
   const program = new Command('vigil')
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerAdminCommands(program);
   registerIngestCommand(program);
   registerRulesCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -56,19 +56,30 @@ export class LiveDetection {
       const fired = corr.process(detections.map((d) => ({ ruleId: d.ruleId, event: events[d.eventIndex]! })));
       for (const c of fired) {
         const meta = this.correlationMeta.get(c.correlationId);
-        out.push(fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now));
+        out.push(
+          fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now),
+        );
       }
     }
     return out;
   }
 
   async start(): Promise<void> {
-    this.sub = await this.bus.consume<VigilEvent[]>(`${STORED_SUBJECT}.>`, 'detect', async (msg) => {
-      const records = this.evaluate(msg.data);
-      if (records.length === 0) return;
-      for (const r of records) this.counter?.inc({ level: r.level, kind: r.kind });
-      await this.bus.publish(`${DETECTIONS_SUBJECT}.${records[0]!.tenant}`, records);
-    }, { maxDeliver: 3, onDeadLetter: (_m, err) => this.log.error({ err }, 'detection failed on a batch three times; batch skipped') });
+    this.sub = await this.bus.consume<VigilEvent[]>(
+      `${STORED_SUBJECT}.>`,
+      'detect',
+      async (msg) => {
+        const records = this.evaluate(msg.data);
+        if (records.length === 0) return;
+        for (const r of records) this.counter?.inc({ level: r.level, kind: r.kind });
+        await this.bus.publish(`${DETECTIONS_SUBJECT}.${records[0]!.tenant}`, records);
+      },
+      {
+        maxDeliver: 3,
+        onDeadLetter: (_m, err) =>
+          this.log.error({ err }, 'detection failed on a batch three times; batch skipped'),
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -78,8 +89,16 @@ export class LiveDetection {
 
 /** Stores every detection published on the bus, whatever produced it (rules, source health...). */
 export async function recordDetections(bus: Bus, store: DetectionStore, log: Logger): Promise<Subscription> {
-  return bus.consume<DetectionRecord[] | SourceDetection>(`${DETECTIONS_SUBJECT}.>`, 'record', async (msg) => {
-    const records = Array.isArray(msg.data) ? msg.data : [fromSourceHealth(msg.data)];
-    await store.add(records);
-  }, { maxDeliver: 10, onDeadLetter: (_m, err) => log.error({ err }, 'could not store detections after 10 attempts') });
+  return bus.consume<DetectionRecord[] | SourceDetection>(
+    `${DETECTIONS_SUBJECT}.>`,
+    'record',
+    async (msg) => {
+      const records = Array.isArray(msg.data) ? msg.data : [fromSourceHealth(msg.data)];
+      await store.add(records);
+    },
+    {
+      maxDeliver: 10,
+      onDeadLetter: (_m, err) => log.error({ err }, 'could not store detections after 10 attempts'),
+    },
+  );
 }

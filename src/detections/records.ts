@@ -25,7 +25,13 @@ export function fromSigma(d: Detection, event: VigilEvent, now: string): Detecti
   };
 }
 
-export function fromCorrelation(c: CorrelationAlert, tenant: string, tags: string[], attack: DetectionRecord['attack'], now: string): DetectionRecord {
+export function fromCorrelation(
+  c: CorrelationAlert,
+  tenant: string,
+  tags: string[],
+  attack: DetectionRecord['attack'],
+  now: string,
+): DetectionRecord {
   return {
     id: shortHash(`corr\n${c.correlationId}\n${JSON.stringify(c.group)}\n${c.windowStart}`),
     tenant,
@@ -38,7 +44,14 @@ export function fromCorrelation(c: CorrelationAlert, tenant: string, tags: strin
     tags,
     attack,
     eventIds: [],
-    details: { type: c.type, group: c.group, value: c.value, windowStart: new Date(c.windowStart).toISOString(), windowEnd: new Date(c.windowEnd).toISOString(), rules: c.ruleIds },
+    details: {
+      type: c.type,
+      group: c.group,
+      value: c.value,
+      windowStart: new Date(c.windowStart).toISOString(),
+      windowEnd: new Date(c.windowEnd).toISOString(),
+      rules: c.ruleIds,
+    },
   };
 }
 

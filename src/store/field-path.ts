@@ -8,5 +8,11 @@ export function isFieldName(name: string): boolean {
 /** A SQLite/PostgreSQL JSON path for a dotted field name (`$."host"."name"`). */
 export function jsonPath(field: string): string {
   if (!isFieldName(field)) throw new Error(`invalid field name: ${field}`);
-  return '$' + field.split('.').map((p) => `."${p}"`).join('');
+  return (
+    '$' +
+    field
+      .split('.')
+      .map((p) => `."${p}"`)
+      .join('')
+  );
 }

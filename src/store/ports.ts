@@ -1,3 +1,5 @@
+import type { AlertStore } from '../alerts/ports.js';
+import type { CaseStore } from '../cases/ports.js';
 /**
  * Ports: the interfaces every storage adapter implements (SQLite now, PostgreSQL for cluster mode).
  * Modules depend on these, never on an adapter; only `app.ts` picks one. Each port has a contract
@@ -119,11 +121,16 @@ export interface IdentityRepo {
   listTenants(): Promise<Tenant[]>;
   getTenant(id: string): Promise<Tenant | undefined>;
 
-  createUser(u: Omit<User, 'failedLogins' | 'firstFailedAt' | 'lockedUntil' | 'createdAt' | 'disabled'>): Promise<User>;
+  createUser(
+    u: Omit<User, 'failedLogins' | 'firstFailedAt' | 'lockedUntil' | 'createdAt' | 'disabled'>,
+  ): Promise<User>;
   getUserByName(username: string): Promise<User | undefined>;
   getUser(id: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
-  updateUser(id: string, patch: Partial<Omit<User, 'id' | 'username' | 'createdAt'>>): Promise<User | undefined>;
+  updateUser(
+    id: string,
+    patch: Partial<Omit<User, 'id' | 'username' | 'createdAt'>>,
+  ): Promise<User | undefined>;
 
   createSession(s: Session): Promise<void>;
   getSession(idHash: string): Promise<Session | undefined>;
@@ -141,7 +148,13 @@ export interface IdentityRepo {
 export interface AuditLog {
   /** Appends one record, chaining its hash to the previous record's. */
   append(rec: NewAudit): Promise<AuditRecord>;
-  list(opts: { tenants?: string[]; limit: number; afterSeq?: number; action?: string; actor?: string }): Promise<AuditRecord[]>;
+  list(opts: {
+    tenants?: string[];
+    limit: number;
+    afterSeq?: number;
+    action?: string;
+    actor?: string;
+  }): Promise<AuditRecord[]>;
   /** Every record in order, for verification and export. */
   all(): AsyncIterable<AuditRecord>;
 }
@@ -172,7 +185,10 @@ export interface DetectionRecord {
 export interface DetectionStore {
   /** Idempotent by (tenant, id). Resolves when durable. */
   add(records: DetectionRecord[]): Promise<{ inserted: number }>;
-  list(tenants: string[], opts: { limit: number; offset?: number; ruleId?: string; minLevel?: string; since?: Date }): Promise<{ total: number; detections: DetectionRecord[] }>;
+  list(
+    tenants: string[],
+    opts: { limit: number; offset?: number; ruleId?: string; minLevel?: string; since?: Date },
+  ): Promise<{ total: number; detections: DetectionRecord[] }>;
   count(tenants?: string[]): Promise<number>;
 }
 
@@ -182,6 +198,8 @@ export interface Storage {
   events: EventStore;
   deadLetters: DeadLetterStore;
   detections: DetectionStore;
+  alerts: AlertStore;
+  cases: CaseStore;
   identity: IdentityRepo;
   audit: AuditLog;
   close(): Promise<void>;

@@ -37,8 +37,7 @@ export class SqliteAuditLog implements AuditLog {
     // Read-last and insert in one IMMEDIATE transaction so two writers can never fork the chain.
     const tx = this.db.transaction((): AuditRecord => {
       const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-        | { seq: number; hash: string }
-        | undefined;
+        { seq: number; hash: string } | undefined;
       const base = {
         seq: (last?.seq ?? 0) + 1,
         ts: rec.ts ?? new Date().toISOString(),
@@ -75,7 +74,13 @@ export class SqliteAuditLog implements AuditLog {
     return tx.immediate();
   }
 
-  async list(opts: { tenants?: string[]; limit: number; afterSeq?: number; action?: string; actor?: string }): Promise<AuditRecord[]> {
+  async list(opts: {
+    tenants?: string[];
+    limit: number;
+    afterSeq?: number;
+    action?: string;
+    actor?: string;
+  }): Promise<AuditRecord[]> {
     const where: string[] = ['seq > ?'];
     const params: unknown[] = [opts.afterSeq ?? 0];
     if (opts.tenants) {

@@ -23,16 +23,38 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/**
+ * Applies every migration not yet recorded in `schema_migrations`. A set of applied versions (not a
+ * high-water mark) lets capabilities append to their own version ranges independently.
+ */
 export function migrate(db: Db): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  let applied = 0;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  );
+  const legacy = db.pragma('user_version', { simple: true }) as number;
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  // Databases made before this table existed carry their level in user_version.
+  if (applied.size === 0 && legacy > 0) {
+    for (const m of SQLITE_MIGRATIONS) {
+      if (m.version > legacy) break;
+      record.run(m.version, m.name, Date.now());
+      applied.add(m.version);
+    }
+  }
+  let count = 0;
   for (const m of SQLITE_MIGRATIONS) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version, m.name, Date.now());
+      db.pragma(`user_version = ${Math.max(legacy, m.version)}`);
     })();
-    applied++;
+    count++;
   }
-  return applied;
+  return count;
 }

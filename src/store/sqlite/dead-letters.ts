@@ -49,7 +49,9 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     if (tenants.length === 0) return 0;
     return (
       this.db
-        .prepare(`SELECT count(*) AS n FROM dead_letters WHERE tenant IN (${tenants.map(() => '?').join(',')})`)
+        .prepare(
+          `SELECT count(*) AS n FROM dead_letters WHERE tenant IN (${tenants.map(() => '?').join(',')})`,
+        )
         .get(...tenants) as { n: number }
     ).n;
   }

@@ -15,7 +15,15 @@ export class SqliteDetectionStore implements DetectionStore {
     let inserted = 0;
     this.db.transaction(() => {
       for (const r of records) {
-        inserted += this.insert.run(r.id, r.tenant, Date.parse(r.ts), Date.parse(r.detectedAt), r.ruleId, levelRank(r.level), JSON.stringify(r)).changes;
+        inserted += this.insert.run(
+          r.id,
+          r.tenant,
+          Date.parse(r.ts),
+          Date.parse(r.detectedAt),
+          r.ruleId,
+          levelRank(r.level),
+          JSON.stringify(r),
+        ).changes;
       }
     })();
     return { inserted };
@@ -41,7 +49,9 @@ export class SqliteDetectionStore implements DetectionStore {
       params.push(opts.since.getTime());
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM detections WHERE ${clause}`).get(...params) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM detections WHERE ${clause}`).get(...params) as { n: number }
+    ).n;
     const rows = this.db
       .prepare(`SELECT doc FROM detections WHERE ${clause} ORDER BY ts DESC, seq DESC LIMIT ? OFFSET ?`)
       .all(...params, opts.limit, opts.offset ?? 0) as Array<{ doc: string }>;
@@ -51,6 +61,10 @@ export class SqliteDetectionStore implements DetectionStore {
   async count(tenants?: string[]): Promise<number> {
     if (!tenants) return (this.db.prepare('SELECT count(*) AS n FROM detections').get() as { n: number }).n;
     if (tenants.length === 0) return 0;
-    return (this.db.prepare(`SELECT count(*) AS n FROM detections WHERE tenant IN (${tenants.map(() => '?').join(',')})`).get(...tenants) as { n: number }).n;
+    return (
+      this.db
+        .prepare(`SELECT count(*) AS n FROM detections WHERE tenant IN (${tenants.map(() => '?').join(',')})`)
+        .get(...tenants) as { n: number }
+    ).n;
   }
 }

@@ -92,7 +92,9 @@ export class SqliteEventStore implements EventStore {
       params.push(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM events WHERE ${clause}`).get(...params) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM events WHERE ${clause}`).get(...params) as { n: number }
+    ).n;
     const rows = this.db
       .prepare(`SELECT doc FROM events WHERE ${clause} ORDER BY ts DESC, seq DESC LIMIT ? OFFSET ?`)
       .all(...params, q.limit, q.offset ?? 0) as Array<{ doc: string }>;
@@ -142,7 +144,7 @@ function filterSql(f: FieldFilter): [string, unknown[]] {
     case 'eq':
       // json_each walks arrays and yields scalars once, so one form serves both.
       return [
-        'EXISTS (SELECT 1 FROM json_each(doc, ?) j WHERE j.value = ? OR (j.type = \'text\' AND lower(j.value) = lower(?)))',
+        "EXISTS (SELECT 1 FROM json_each(doc, ?) j WHERE j.value = ? OR (j.type = 'text' AND lower(j.value) = lower(?)))",
         [path, f.value ?? null, String(f.value ?? '')],
       ];
     case 'contains':

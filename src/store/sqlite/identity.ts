@@ -76,27 +76,36 @@ export class SqliteIdentityRepo implements IdentityRepo {
 
   async createTenant(t: Omit<Tenant, 'createdAt'>): Promise<Tenant> {
     const createdAt = new Date().toISOString();
-    this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, createdAt);
+    this.db
+      .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
+      .run(t.id, t.name, createdAt);
     return { ...t, createdAt };
   }
 
   async listTenants(): Promise<Tenant[]> {
-    return (this.db.prepare('SELECT id, name, created_at FROM tenants ORDER BY id').all() as Array<{ id: string; name: string; created_at: string }>).map(
-      (r) => ({ id: r.id, name: r.name, createdAt: r.created_at }),
-    );
+    return (
+      this.db.prepare('SELECT id, name, created_at FROM tenants ORDER BY id').all() as Array<{
+        id: string;
+        name: string;
+        created_at: string;
+      }>
+    ).map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
   }
 
   async getTenant(id: string): Promise<Tenant | undefined> {
     const r = this.db.prepare('SELECT id, name, created_at FROM tenants WHERE id = ?').get(id) as
-      | { id: string; name: string; created_at: string }
-      | undefined;
+      { id: string; name: string; created_at: string } | undefined;
     return r ? { id: r.id, name: r.name, createdAt: r.created_at } : undefined;
   }
 
-  async createUser(u: Omit<User, 'failedLogins' | 'firstFailedAt' | 'lockedUntil' | 'createdAt' | 'disabled'>): Promise<User> {
+  async createUser(
+    u: Omit<User, 'failedLogins' | 'firstFailedAt' | 'lockedUntil' | 'createdAt' | 'disabled'>,
+  ): Promise<User> {
     const createdAt = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO users (id, username, role, tenants, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO users (id, username, role, tenants, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(u.id, u.username, u.role, JSON.stringify(u.tenants), u.passwordHash, createdAt);
     return (await this.getUser(u.id))!;
   }
@@ -115,7 +124,10 @@ export class SqliteIdentityRepo implements IdentityRepo {
     return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
   }
 
-  async updateUser(id: string, patch: Partial<Omit<User, 'id' | 'username' | 'createdAt'>>): Promise<User | undefined> {
+  async updateUser(
+    id: string,
+    patch: Partial<Omit<User, 'id' | 'username' | 'createdAt'>>,
+  ): Promise<User | undefined> {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [col, key] of Object.entries(USER_KEYS)) {
@@ -124,22 +136,39 @@ export class SqliteIdentityRepo implements IdentityRepo {
         params.push(USER_COLUMNS[col]!(patch));
       }
     }
-    if (sets.length > 0) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    if (sets.length > 0)
+      this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
     return this.getUser(id);
   }
 
   async createSession(s: Session): Promise<void> {
     this.db
-      .prepare('INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(s.idHash, s.userId, s.csrfToken, s.createdAt, s.expiresAt, s.ip);
   }
 
   async getSession(idHash: string): Promise<Session | undefined> {
     const r = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as
-      | { id_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string; ip: string }
+      | {
+          id_hash: string;
+          user_id: string;
+          csrf_token: string;
+          created_at: string;
+          expires_at: string;
+          ip: string;
+        }
       | undefined;
     return r
-      ? { idHash: r.id_hash, userId: r.user_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at, ip: r.ip }
+      ? {
+          idHash: r.id_hash,
+          userId: r.user_id,
+          csrfToken: r.csrf_token,
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
+          ip: r.ip,
+        }
       : undefined;
   }
 
@@ -173,7 +202,10 @@ export class SqliteIdentityRepo implements IdentityRepo {
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
+    return (
+      this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+        .changes === 1
+    );
   }
 
   async touchToken(id: string, at: string): Promise<void> {

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Storage } from '../ports.js';
+import { SqliteAlertStore } from './alerts.js';
 import { SqliteAuditLog } from './audit.js';
+import { SqliteCaseStore } from './cases.js';
 import { openDatabase } from './db.js';
 import { SqliteDeadLetterStore } from './dead-letters.js';
 import { SqliteDetectionStore } from './detections.js';
@@ -16,6 +18,8 @@ export function openSqliteStorage(dataDir: string): Storage {
     events: new SqliteEventStore(db),
     deadLetters: new SqliteDeadLetterStore(db),
     detections: new SqliteDetectionStore(db),
+    alerts: new SqliteAlertStore(db),
+    cases: new SqliteCaseStore(db),
     identity: new SqliteIdentityRepo(db),
     audit: new SqliteAuditLog(db),
     close: async () => {

@@ -1,5 +1,19 @@
 /** Versioned schema for the embedded store. Append new steps; never edit a released one. */
-export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+import { ALERT_MIGRATIONS } from './migrations-alerts.js';
+import { CASE_MIGRATIONS } from './migrations-cases.js';
+import { RULE_MIGRATIONS } from './migrations-rules.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Versions are global and only ever appended. Each capability keeps its own list in its own file
+ * (alerts 100s, cases 200s, rules 300s) so that capabilities can grow their schema independently.
+ */
+const FOUNDATION: readonly Migration[] = [
   {
     version: 1,
     name: 'foundation',
@@ -101,3 +115,10 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
     `,
   },
 ];
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  ...FOUNDATION,
+  ...ALERT_MIGRATIONS,
+  ...CASE_MIGRATIONS,
+  ...RULE_MIGRATIONS,
+].sort((a, b) => a.version - b.version);

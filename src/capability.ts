@@ -1,0 +1,27 @@
+/**
+ * What a capability (detection, alerts, cases, ...) gets from the composition root, and what it
+ * hands back. app.ts starts each capability with the same context and closes them in reverse order,
+ * so a capability never reaches for an adapter itself.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuthService } from './auth/service.js';
+import type { Bus } from './bus/ports.js';
+import type { VigilConfig } from './config/schema.js';
+import type { VigilMetrics } from './metrics/registry.js';
+import type { Storage } from './store/ports.js';
+
+export interface CapabilityContext {
+  config: VigilConfig;
+  storage: Storage;
+  bus: Bus;
+  http: FastifyInstance;
+  log: Logger;
+  metrics: VigilMetrics;
+  auth: AuthService;
+}
+
+export interface Capability {
+  /** Stops consuming and lets in-flight work finish; called before the bus and storage close. */
+  close(): Promise<void>;
+}
