@@ -192,6 +192,28 @@ export interface DetectionStore {
   count(tenants?: string[]): Promise<number>;
 }
 
+/**
+ * An exception (tuning): detections of `ruleId` (or of every rule with `*`) whose event has every
+ * `match` field equal to its value (case-insensitive) are suppressed in that tenant until `expiresAt`.
+ */
+export interface RuleException {
+  id: string;
+  tenant: string;
+  ruleId: string;
+  match: Array<{ field: string; value: string }>;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface RuleExceptionStore {
+  add(e: RuleException): Promise<void>;
+  /** Unexpired exceptions unless `includeExpired`. */
+  list(tenants: string[], opts?: { ruleId?: string; includeExpired?: boolean }): Promise<RuleException[]>;
+  remove(tenant: string, id: string): Promise<boolean>;
+}
+
 /** Everything a running Vigil needs from storage, opened and closed together. */
 export interface Storage {
   kind: 'sqlite' | 'postgres';
@@ -200,6 +222,7 @@ export interface Storage {
   detections: DetectionStore;
   alerts: AlertStore;
   cases: CaseStore;
+  ruleExceptions: RuleExceptionStore;
   identity: IdentityRepo;
   audit: AuditLog;
   close(): Promise<void>;
