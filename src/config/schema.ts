@@ -72,6 +72,51 @@ const filesInput = z
   })
   .strict();
 
+const channelBase = {
+  id: inputId,
+  /** Which facts this channel hears about. */
+  on: z
+    .array(z.enum(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached']))
+    .default(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached']),
+  /** New alerts below this severity are not sent (assignments and SLA breaches always are). */
+  minSeverity: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('high'),
+  /** Tenants this channel serves; default all. */
+  tenants: z.array(z.string().min(1)).optional(),
+};
+const httpsUrl = z.url({ protocol: /^https?$/ });
+
+const notificationChannel = z.discriminatedUnion('type', [
+  z
+    .object({
+      ...channelBase,
+      type: z.literal('email'),
+      smtp: z
+        .object({
+          host: z.string().min(1),
+          port: port.default(25),
+          /** TLS from the first byte (port 465); otherwise STARTTLS is used when offered. */
+          secure: z.boolean().default(false),
+          user: z.string().optional(),
+          password: z.string().optional(),
+        })
+        .strict(),
+      from: z.email(),
+      to: z.array(z.email()).min(1),
+    })
+    .strict(),
+  z
+    .object({
+      ...channelBase,
+      type: z.literal('webhook'),
+      url: httpsUrl,
+      secret: z.string().min(16).optional(),
+    })
+    .strict(),
+  z.object({ ...channelBase, type: z.literal('slack'), url: httpsUrl }).strict(),
+  z.object({ ...channelBase, type: z.literal('teams'), url: httpsUrl }).strict(),
+]);
+export type NotificationChannelConfig = z.infer<typeof notificationChannel>;
+
 export type FilesInputConfig = z.infer<typeof filesInput>;
 export type SyslogInputConfig = z.infer<typeof syslogInput>;
 export type NetflowInputConfig = z.infer<typeof netflowInput>;
@@ -125,7 +170,15 @@ export const configSchema = z
       .strict()
       .prefault({}),
     rules: z
-      .object({ paths: z.array(z.string()).default([]) })
+      .object({
+        paths: z.array(z.string()).default([]),
+        /** how far (seconds) behind the newest event time an event may arrive and still be correlated */
+        latenessSeconds: z.coerce.number().min(0).max(86_400).default(60),
+        /** open correlation groups kept per correlation and tenant; beyond it the oldest is evicted */
+        maxGroupsPerCorrelation: z.coerce.number().int().min(1).default(100_000),
+        /** how often correlation state is saved for a restart (also saved on close) */
+        snapshotSeconds: z.coerce.number().min(1).default(30),
+      })
       .strict()
       .prefault({}),
     auth: z
@@ -152,6 +205,21 @@ export const configSchema = z
       .object({
         maxPendingEvents: z.coerce.number().int().positive().default(200_000),
         defaultTenant: z.string().min(1).default('default'),
+      })
+      .strict()
+      .prefault({}),
+    notifications: z
+      .object({
+        channels: z
+          .array(notificationChannel)
+          .default([])
+          .refine(
+            (list) => new Set(list.map((c) => c.id)).size === list.length,
+            'channel ids must be unique',
+          ),
+        /** Per channel, so one noisy tenant cannot flood a pager. */
+        ratePerMinute: z.coerce.number().int().positive().default(30),
+        maxAttempts: z.coerce.number().int().min(1).max(50).default(8),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 import type { AlertStore } from '../alerts/ports.js';
 import type { CaseStore } from '../cases/ports.js';
+import type { NotificationOutbox } from '../notify/ports.js';
 /**
  * Ports: the interfaces every storage adapter implements (SQLite now, PostgreSQL for cluster mode).
  * Modules depend on these, never on an adapter; only `app.ts` picks one. Each port has a contract
@@ -223,6 +224,7 @@ export interface Storage {
   alerts: AlertStore;
   cases: CaseStore;
   ruleExceptions: RuleExceptionStore;
+  notifications: NotificationOutbox;
   identity: IdentityRepo;
   audit: AuditLog;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { SqliteDeadLetterStore } from './dead-letters.js';
 import { SqliteDetectionStore } from './detections.js';
 import { SqliteEventStore } from './events.js';
 import { SqliteIdentityRepo } from './identity.js';
+import { SqliteNotificationOutbox } from './notifications.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
 
 export const SQLITE_FILE = 'vigil.db';
@@ -22,6 +23,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     alerts: new SqliteAlertStore(db),
     cases: new SqliteCaseStore(db),
     ruleExceptions: new SqliteRuleExceptionStore(db),
+    notifications: new SqliteNotificationOutbox(db),
     identity: new SqliteIdentityRepo(db),
     audit: new SqliteAuditLog(db),
     close: async () => {

@@ -1,6 +1,7 @@
 /** Versioned schema for the embedded store. Append new steps; never edit a released one. */
 import { ALERT_MIGRATIONS } from './migrations-alerts.js';
 import { CASE_MIGRATIONS } from './migrations-cases.js';
+import { NOTIFY_MIGRATIONS } from './migrations-notify.js';
 import { RULE_MIGRATIONS } from './migrations-rules.js';
 
 export interface Migration {
@@ -11,7 +12,7 @@ export interface Migration {
 
 /**
  * Versions are global and only ever appended. Each capability keeps its own list in its own file
- * (alerts 100s, cases 200s, rules 300s) so that capabilities can grow their schema independently.
+ * (alerts 100s, cases 200s, rules 300s, notifications 400s) so that capabilities can grow their schema independently.
  */
 const FOUNDATION: readonly Migration[] = [
   {
@@ -121,4 +122,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ...ALERT_MIGRATIONS,
   ...CASE_MIGRATIONS,
   ...RULE_MIGRATIONS,
+  ...NOTIFY_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
