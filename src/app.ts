@@ -8,6 +8,7 @@ import { buildServer } from './api/server.js';
 import { AuthService } from './auth/service.js';
 import type { Bus } from './bus/ports.js';
 import { MemoryBus } from './bus/memory/memory-bus.js';
+import { NatsBus } from './bus/nats/nats-bus.js';
 import type { VigilConfig } from './config/schema.js';
 import { createVigilMetrics, type VigilMetrics } from './metrics/registry.js';
 import { startNetflowListener, type NetflowListener } from './ingest/netflow/listener.js';
@@ -53,18 +54,29 @@ export async function openStorage(config: VigilConfig): Promise<Storage> {
   return openSqliteStorage(config.dataDir);
 }
 
+/** NATS JetStream when `nats.url` is set (work survives a crash and spreads over nodes), else in-process. */
+export async function openBus(config: VigilConfig): Promise<Bus> {
+  if (!config.nats.url) return new MemoryBus();
+  const url = config.nats.url;
+  return NatsBus.open({ url, streamPrefix: config.nats.streamPrefix }).catch((e: unknown) => {
+    const where = new URL(url).host;
+    throw new StartupError(
+      `nats.url (VIGIL_NATS_URL): cannot use NATS JetStream at ${where}: ${(e as Error).message}`,
+    );
+  });
+}
+
 export async function startVigil(
   config: VigilConfig,
   opts: { log?: Logger; adminPassword?: string; print?: (line: string) => void } = {},
 ): Promise<VigilApp> {
   const log = opts.log ?? pino({ level: config.log.level });
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  if (config.nats.url)
-    throw new StartupError(
-      'nats.url (VIGIL_NATS_URL) selects cluster mode, whose NATS bus is not available in this version; unset it to run embedded',
-    );
   const storage = await openStorage(config);
-  const bus: Bus = new MemoryBus();
+  const bus = await openBus(config).catch(async (e: unknown) => {
+    await storage.close();
+    throw e;
+  });
   const metrics = createVigilMetrics();
   const auth = new AuthService(storage.identity, storage.audit, config.auth);
   const boot = await auth.bootstrap(opts.adminPassword);

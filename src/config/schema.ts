@@ -166,6 +166,11 @@ export const configSchema = z
           .string()
           .regex(/^(nats|tls):\/\//, 'a nats:// URL')
           .optional(),
+        /** Stream name prefix, so several installations can share one NATS account. */
+        streamPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -')
+          .default('VIGIL'),
       })
       .strict()
       .prefault({}),
