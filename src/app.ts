@@ -26,6 +26,7 @@ import { IngestPipeline } from './pipeline/ingest.js';
 import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
 import { openSqliteStorage } from './store/sqlite/index.js';
+import { POSTGRES_MISSING } from './store/postgres/index.js';
 import { VERSION } from './version.js';
 
 export interface VigilApp {
@@ -48,7 +49,7 @@ export class StartupError extends Error {}
 export async function openStorage(config: VigilConfig): Promise<Storage> {
   if (config.database.url) {
     throw new StartupError(
-      'database.url (VIGIL_DATABASE_URL) selects cluster mode, whose PostgreSQL adapter is not available in this version; unset it to run embedded',
+      `database.url (VIGIL_DATABASE_URL) selects PostgreSQL, whose adapters for ${POSTGRES_MISSING.join(', ')} are not written yet; unset it to run on SQLite`,
     );
   }
   return openSqliteStorage(config.dataDir);
