@@ -21,6 +21,11 @@ export function registerStartCommand(program: Command): void {
           });
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
+        // Reload rules (SigmaHQ install, config paths, uploads) without a restart.
+        process.on(
+          'SIGHUP',
+          () => void app.bus.publish('control.rules.changed.all', { reload: true, reason: 'SIGHUP' }),
+        );
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });

@@ -8,39 +8,172 @@ import type { Counter } from '../metrics/registry.js';
 import { STORED_SUBJECT } from '../pipeline/ingest.js';
 import type { VigilEvent } from '../schema/ecs.js';
 import type { DetectionRecord, DetectionStore } from '../store/ports.js';
+import { RulePolicy } from './policy.js';
 import { fromCorrelation, fromSigma, fromSourceHealth } from './records.js';
+import type { BuiltRuleSet, RuleOrigin } from './rule-set.js';
 
 export const DETECTIONS_SUBJECT = 'detections';
 
+export interface LiveCounters {
+  detections?: Counter;
+  /** detections an exception suppressed, by kind */
+  suppressed?: Counter;
+  /** matches not correlated because they arrived later than the lateness bound */
+  late?: Counter;
+  /** correlation groups dropped because a correlation reached its group bound */
+  evicted?: Counter;
+}
+
+export interface LiveOptions {
+  latenessMs?: number;
+  maxGroups?: number;
+  counters?: LiveCounters;
+}
+
+/** One compiled rule set; replaced as a whole so a batch never sees half of a reload. */
+interface ActiveSet {
+  built: BuiltRuleSet;
+  engine: DetectionEngine;
+  correlationMeta: Map<string, CorrelationRule>;
+  /** correlation id → its definition, to tell whether state may carry over a reload */
+  fingerprints: Map<string, string>;
+}
+
+const fingerprint = (c: CorrelationRule): string =>
+  JSON.stringify([
+    c.type,
+    c.rules,
+    c.groupBy,
+    c.timespanMs,
+    c.condition,
+    c.field ?? null,
+    c.percentile ?? null,
+    c.aliases,
+  ]);
+
+const asBuilt = (rules: LoadResult | BuiltRuleSet): BuiltRuleSet =>
+  'loaded' in rules ? rules : { loaded: rules, missing: [], origin: new Map() };
+
 /**
  * Live detection: consumes stored events from the bus, runs the Sigma engine and the correlation
- * engine (one per tenant, so group state never mixes tenants), and publishes detection records.
+ * engine (one per tenant, so group state never mixes tenants), applies per-tenant enable/disable and
+ * exceptions, and publishes detection records.
+ *
+ * A reload compiles a new set and swaps it in with one assignment; evaluation of a batch is
+ * synchronous and reads the set once, so every batch runs wholly on the old or the new rules.
  */
 export class LiveDetection {
-  private readonly engine: DetectionEngine;
-  private readonly correlations = new Map<string, CorrelationEngine>();
-  private readonly correlationMeta = new Map<string, CorrelationRule>();
+  private active: ActiveSet;
+  private policy: RulePolicy;
+  private correlations = new Map<string, CorrelationEngine>();
   private sub: Subscription | undefined;
+  private readonly latenessMs: number;
+  private readonly maxGroups: number;
+  private readonly counters: LiveCounters;
+  /** set when correlation state changed since the last snapshot() */
+  dirty = false;
 
   constructor(
     private readonly bus: Bus,
-    private readonly rules: LoadResult,
+    rules: LoadResult | BuiltRuleSet,
     private readonly log: Logger,
-    private readonly counter?: Counter,
+    counterOrOpts?: Counter | LiveOptions,
+    policy: RulePolicy = new RulePolicy(),
   ) {
-    this.engine = new DetectionEngine(rules.rules, { filters: rules.filters });
-    for (const c of rules.correlations) this.correlationMeta.set(c.id, c);
+    const opts: LiveOptions =
+      counterOrOpts && 'inc' in counterOrOpts
+        ? { counters: { detections: counterOrOpts } }
+        : (counterOrOpts ?? {});
+    this.latenessMs = opts.latenessMs ?? 60_000;
+    this.maxGroups = opts.maxGroups ?? 100_000;
+    this.counters = opts.counters ?? {};
+    this.policy = policy;
+    this.active = this.compile(asBuilt(rules));
+  }
+
+  private compile(built: BuiltRuleSet): ActiveSet {
+    const l = built.loaded;
+    const engine = new DetectionEngine(l.rules, { filters: l.filters });
+    for (const r of l.rules) if (this.policy.offEverywhere(r.id)) engine.disable(r.id);
+    const correlationMeta = new Map<string, CorrelationRule>();
+    const fingerprints = new Map<string, string>();
+    for (const c of l.correlations) {
+      correlationMeta.set(c.id, c);
+      fingerprints.set(c.id, fingerprint(c));
+    }
+    return { built, engine, correlationMeta, fingerprints };
+  }
+
+  get rules(): LoadResult {
+    return this.active.built.loaded;
+  }
+
+  get ruleSet(): BuiltRuleSet {
+    return this.active.built;
+  }
+
+  get rulePolicy(): RulePolicy {
+    return this.policy;
   }
 
   get ruleCount(): number {
     return this.rules.rules.length + this.rules.correlations.length;
   }
 
-  private correlationFor(tenant: string): CorrelationEngine | undefined {
-    if (this.rules.correlations.length === 0) return undefined;
+  origin(id: string): RuleOrigin | undefined {
+    return this.active.built.origin.get(id);
+  }
+
+  /** Open correlation groups over all tenants. */
+  get correlationGroups(): number {
+    let n = 0;
+    for (const c of this.correlations.values()) n += c.groupCount;
+    return n;
+  }
+
+  /**
+   * Replaces the rule set. Correlation state moves to the new engines for every correlation that
+   * still exists with the same definition; the others start empty.
+   */
+  swap(rules: BuiltRuleSet): void {
+    const prev = this.active;
+    const next = this.compile(rules);
+    const moved = new Map<string, CorrelationEngine>();
+    if (next.built.loaded.correlations.length > 0) {
+      for (const [tenant, old] of this.correlations) {
+        const c = this.newCorrelationEngine(next);
+        c.restore(old.snapshot(), (id) => prev.fingerprints.get(id) === next.fingerprints.get(id));
+        moved.set(tenant, c);
+      }
+    }
+    this.active = next;
+    this.correlations = moved;
+    this.dirty = true;
+  }
+
+  /** New enable/disable settings or exceptions; applies from the next batch on. */
+  setPolicy(policy: RulePolicy): void {
+    this.policy = policy;
+    const { engine, built } = this.active;
+    for (const r of built.loaded.rules) {
+      if (policy.offEverywhere(r.id)) engine.disable(r.id);
+      else engine.enable(r.id);
+    }
+  }
+
+  private newCorrelationEngine(set: ActiveSet): CorrelationEngine {
+    const l = set.built.loaded;
+    return new CorrelationEngine(l.correlations, l.rules, {
+      latenessMs: this.latenessMs,
+      maxGroups: this.maxGroups,
+    });
+  }
+
+  private correlationFor(set: ActiveSet, tenant: string): CorrelationEngine | undefined {
+    if (set.built.loaded.correlations.length === 0) return undefined;
     let c = this.correlations.get(tenant);
     if (!c) {
-      c = new CorrelationEngine(this.rules.correlations, this.rules.rules);
+      c = this.newCorrelationEngine(set);
       this.correlations.set(tenant, c);
     }
     return c;
@@ -48,20 +181,62 @@ export class LiveDetection {
 
   /** Evaluates one batch of stored events (all of one tenant) and returns the detection records. */
   evaluate(events: VigilEvent[], now = new Date().toISOString()): DetectionRecord[] {
-    const detections = this.engine.evaluate(events);
-    const out = detections.map((d) => fromSigma(d, events[d.eventIndex]!, now));
+    const set = this.active;
+    const policy = this.policy;
     const tenant = events[0]?.organization.id;
-    const corr = tenant ? this.correlationFor(tenant) : undefined;
-    if (corr && tenant && detections.length > 0) {
-      const fired = corr.process(detections.map((d) => ({ ruleId: d.ruleId, event: events[d.eventIndex]! })));
+    if (tenant === undefined) return [];
+    const nowMs = Date.parse(now);
+    const kept = set.engine.evaluate(events).filter((d) => {
+      if (!policy.enabledFor(d.ruleId, tenant, set.built.origin.get(d.ruleId))) return false;
+      if (!policy.hasExceptions(tenant)) return true;
+      const ex = policy.exceptionFor(tenant, d.ruleId, events[d.eventIndex], d.matchedFields, nowMs);
+      if (ex) this.counters.suppressed?.inc({ kind: 'sigma' });
+      return ex === undefined;
+    });
+    const out = kept.map((d) => fromSigma(d, events[d.eventIndex]!, now));
+    const corr = kept.length > 0 ? this.correlationFor(set, tenant) : undefined;
+    if (corr) {
+      const late0 = corr.late;
+      const evicted0 = corr.evicted;
+      const fired = corr.process(kept.map((d) => ({ ruleId: d.ruleId, event: events[d.eventIndex]! })));
+      this.dirty = true;
+      if (corr.late > late0) this.counters.late?.inc({}, corr.late - late0);
+      if (corr.evicted > evicted0) this.counters.evicted?.inc({}, corr.evicted - evicted0);
       for (const c of fired) {
-        const meta = this.correlationMeta.get(c.correlationId);
+        if (!policy.enabledFor(c.correlationId, tenant, set.built.origin.get(c.correlationId))) continue;
+        if (
+          policy.hasExceptions(tenant) &&
+          policy.exceptionFor(tenant, c.correlationId, c.group, [], nowMs)
+        ) {
+          this.counters.suppressed?.inc({ kind: 'correlation' });
+          continue;
+        }
+        const meta = set.correlationMeta.get(c.correlationId);
         out.push(
           fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now),
         );
       }
     }
     return out;
+  }
+
+  /** Correlation state of every tenant, as JSON snapshots. */
+  snapshot(): Array<{ tenant: string; snapshot: string }> {
+    this.dirty = false;
+    return [...this.correlations].map(([tenant, c]) => ({ tenant, snapshot: c.snapshot() }));
+  }
+
+  /** Restores saved state (at start); a snapshot that does not parse is logged and skipped. */
+  restore(items: ReadonlyArray<{ tenant: string; snapshot: string }>): number {
+    let restored = 0;
+    for (const { tenant, snapshot } of items) {
+      const c = this.correlationFor(this.active, tenant);
+      if (!c) return restored;
+      const r = c.restore(snapshot);
+      if (!r.ok) this.log.warn({ tenant, reason: r.reason }, 'correlation state not restored');
+      else restored++;
+    }
+    return restored;
   }
 
   async start(): Promise<void> {
@@ -71,7 +246,7 @@ export class LiveDetection {
       async (msg) => {
         const records = this.evaluate(msg.data);
         if (records.length === 0) return;
-        for (const r of records) this.counter?.inc({ level: r.level, kind: r.kind });
+        for (const r of records) this.counters.detections?.inc({ level: r.level, kind: r.kind });
         await this.bus.publish(`${DETECTIONS_SUBJECT}.${records[0]!.tenant}`, records);
       },
       {

@@ -1,6 +1,7 @@
 import type { AlertStore } from '../alerts/ports.js';
 import type { CaseStore } from '../cases/ports.js';
 import type { NotificationOutbox } from '../notify/ports.js';
+import type { RuleStore } from '../detections/ports.js';
 /**
  * Ports: the interfaces every storage adapter implements (SQLite now, PostgreSQL for cluster mode).
  * Modules depend on these, never on an adapter; only `app.ts` picks one. Each port has a contract
@@ -224,6 +225,8 @@ export interface Storage {
   alerts: AlertStore;
   cases: CaseStore;
   ruleExceptions: RuleExceptionStore;
+  /** Uploaded rules, enable/disable settings and correlation state. */
+  rules: RuleStore;
   notifications: NotificationOutbox;
   identity: IdentityRepo;
   audit: AuditLog;

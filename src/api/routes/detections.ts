@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LEVEL_ORDER } from '../../detections/levels.js';
-import type { LoadResult } from '../../detect/sigma/types.js';
 import type { DetectionStore } from '../../store/ports.js';
 import { route } from '../route.js';
 import { readTenants } from '../tenancy.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
 
-export function detectionRoutes(app: FastifyInstance, store: DetectionStore, rules: () => LoadResult): void {
+/** Detections; the rule routes are in rules.ts. */
+export function detectionRoutes(app: FastifyInstance, store: DetectionStore): void {
   route(app, {
-    method: 'GET', url: '/api/v1/detections', access: 'detections:read', summary: 'Rule matches, newest first', tags: ['detections'],
+    method: 'GET',
+    url: '/api/v1/detections',
+    access: 'detections:read',
+    summary: 'Rule matches, newest first',
+    tags: ['detections'],
     query: z.object({
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -21,20 +25,11 @@ export function detectionRoutes(app: FastifyInstance, store: DetectionStore, rul
     }),
     handler: async ({ principal, query }) =>
       store.list(readTenants(principal!, query.tenant), {
-        limit: query.limit, offset: query.offset, ruleId: query.rule, minLevel: query.level, since: query.since ? new Date(query.since) : undefined,
+        limit: query.limit,
+        offset: query.offset,
+        ruleId: query.rule,
+        minLevel: query.level,
+        since: query.since ? new Date(query.since) : undefined,
       }),
-  });
-
-  route(app, {
-    method: 'GET', url: '/api/v1/rules', access: 'rules:read', summary: 'Loaded detection rules and the ones rejected, with reasons', tags: ['rules'],
-    query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(500), offset: z.coerce.number().int().min(0).default(0) }),
-    handler: async ({ query }) => {
-      const r = rules();
-      const list = [
-        ...r.rules.map((x) => ({ kind: 'rule', id: x.id, title: x.title, level: x.level, tags: x.tags, status: x.status, file: x.file })),
-        ...r.correlations.map((x) => ({ kind: 'correlation', id: x.id, title: x.title, level: x.level, tags: x.tags, type: x.type })),
-      ];
-      return { total: list.length, rules: list.slice(query.offset, query.offset + query.limit), rejected: r.rejected };
-    },
   });
 }

@@ -60,7 +60,12 @@ describe('correlations', () => {
     expect(c.process([fail(0, 'bob'), fail(10, 'alice'), fail(20, 'bob')])).toEqual([]);
     const out = c.process([fail(30, 'bob')]);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ correlationId: 'bbbbbbbb-0000-4000-8000-000000000001', group: { TargetUserName: 'bob' }, value: 3, level: 'high' });
+    expect(out[0]).toMatchObject({
+      correlationId: 'bbbbbbbb-0000-4000-8000-000000000001',
+      group: { TargetUserName: 'bob' },
+      value: 3,
+      level: 'high',
+    });
     // three failures spread over more than a minute do not fire
     const d = setup(EVENT_COUNT);
     expect(d.process([fail(0, 'x'), fail(40, 'x'), fail(100, 'x')])).toEqual([]);
@@ -97,11 +102,14 @@ correlation:
   timespan: 1m
 `);
     expect(c.process([success(0, 'bob'), fail(5, 'bob')])).toEqual([]);
-    expect(c.process([success(10, 'bob')])).toMatchObject([{ group: { user: 'bob' }, ruleIds: ['failed_logon', 'success_logon'] }]);
+    expect(c.process([success(10, 'bob')])).toMatchObject([
+      { group: { user: 'bob' }, ruleIds: ['failed_logon', 'success_logon'] },
+    ]);
   });
 
   it('lt conditions are judged when the window closes', () => {
-    const c = setup(`title: few
+    const c = setup(
+      `title: few
 id: bbbbbbbb-0000-4000-8000-000000000004
 correlation:
   type: event_count
@@ -110,7 +118,9 @@ correlation:
   timespan: 10s
   condition:
     lt: 2
-`, { latenessMs: 0 });
+`,
+      { latenessMs: 0 },
+    );
     expect(c.process([fail(0, 'bob')])).toEqual([]);
     expect(c.process([fail(30, 'other')])).toMatchObject([{ group: { TargetUserName: 'bob' }, value: 1 }]);
   });
@@ -148,7 +158,10 @@ correlation:
     const first = c.process([fail(0, 'bob'), fail(1, 'bob'), fail(2, 'bob')]);
     expect(first.map((a) => a.correlationId)).toEqual(['bbbbbbbb-0000-4000-8000-000000000001']);
     const second = c.process([fail(3, 'bob'), fail(4, 'bob'), fail(5, 'bob')]);
-    expect(second.map((a) => a.correlationId)).toEqual(['bbbbbbbb-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000009']);
+    expect(second.map((a) => a.correlationId)).toEqual([
+      'bbbbbbbb-0000-4000-8000-000000000001',
+      'bbbbbbbb-0000-4000-8000-000000000009',
+    ]);
   });
 
   it('drops events later than the lateness bound and bounds groups', () => {
@@ -168,5 +181,34 @@ correlation:
     expect(b.process([fail(2, 'bob')])).toHaveLength(1);
     expect(b.restore('not json').ok).toBe(false);
     expect(b.restore('{"version":2}').ok).toBe(false);
+  });
+
+  it('counts late events apart from untimed ones; an event just inside the bound still counts', () => {
+    const c = setup(EVENT_COUNT, { latenessMs: 5000 });
+    c.process([fail(100, 'a'), fail(95, 'a'), fail(94, 'a')]);
+    expect(c.late).toBe(1);
+    c.process([
+      { ruleId: 'aaaaaaaa-0000-4000-8000-000000000001', event: { EventID: 4625, TargetUserName: 'a' } },
+    ]);
+    expect(c.dropped).toBe(2);
+    expect(c.late).toBe(1);
+    expect(JSON.parse(c.snapshot())).toMatchObject({ late: 1, dropped: 2 });
+  });
+
+  it('restore keeps only the correlations `keep` accepts, and at most maxGroups of them (the newest)', () => {
+    const a = setup(EVENT_COUNT);
+    a.process([fail(0, 'u1'), fail(1, 'u2'), fail(2, 'u3')]);
+    expect(a.groupCount).toBe(3);
+    const saved = a.snapshot();
+    const none = setup(EVENT_COUNT);
+    expect(none.restore(saved, () => false).ok).toBe(true);
+    expect(none.groupCount).toBe(0);
+    const small = setup(EVENT_COUNT, { maxGroups: 2 });
+    expect(small.restore(saved).ok).toBe(true);
+    expect(small.groupCount).toBe(2);
+    expect(small.evicted).toBe(1);
+    // u1, the oldest group, is the one evicted: two more u1 failures do not reach the threshold of 3.
+    expect(small.process([fail(3, 'u1'), fail(4, 'u1')])).toHaveLength(0);
+    expect(small.process([fail(5, 'u3'), fail(6, 'u3')])).toHaveLength(1);
   });
 });

@@ -53,6 +53,7 @@ interface Snapshot {
   version: 1;
   watermark: number;
   dropped: number;
+  late?: number;
   evicted: number;
   groups: Record<string, Record<string, GroupState>>;
 }
@@ -61,12 +62,18 @@ const MONOTONE = new Set<CompareOp>(['gt', 'gte']);
 
 function compare(op: CompareOp, a: number, b: number): boolean {
   switch (op) {
-    case 'gt': return a > b;
-    case 'gte': return a >= b;
-    case 'lt': return a < b;
-    case 'lte': return a <= b;
-    case 'eq': return a === b;
-    default: return a !== b;
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+    case 'eq':
+      return a === b;
+    default:
+      return a !== b;
   }
 }
 
@@ -92,12 +99,18 @@ export class CorrelationEngine {
   private readonly maxGroups: number;
   private readonly maxEntries: number;
   private readonly ctx = new EventCtx();
-  /** events dropped for arriving later than the lateness bound */
+  /** events not correlated: later than the lateness bound, or without a time */
   dropped = 0;
+  /** of `dropped`, the events older than the watermark minus the lateness bound */
+  late = 0;
   /** groups evicted because a correlation exceeded maxGroups */
   evicted = 0;
 
-  constructor(correlations: readonly CorrelationRule[], rules: readonly CompiledRule[] = [], opts: CorrelationOptions = {}) {
+  constructor(
+    correlations: readonly CorrelationRule[],
+    rules: readonly CompiledRule[] = [],
+    opts: CorrelationOptions = {},
+  ) {
     this.correlations = [...correlations];
     this.lateness = opts.latenessMs ?? 60_000;
     this.maxGroups = opts.maxGroups ?? 100_000;
@@ -129,6 +142,7 @@ export class CorrelationEngine {
       }
       if (t < this.watermark - this.lateness) {
         this.dropped++;
+        this.late++;
         continue;
       }
       if (t > this.watermark) {
@@ -147,7 +161,13 @@ export class CorrelationEngine {
     return out;
   }
 
-  private feed(ruleId: string, event: Record<string, unknown>, t: number, out: CorrelationAlert[], depth: number): void {
+  private feed(
+    ruleId: string,
+    event: Record<string, unknown>,
+    t: number,
+    out: CorrelationAlert[],
+    depth: number,
+  ): void {
     if (depth > 8) return; // correlation chains deeper than this are cycles
     const refs = this.names.get(ruleId) ?? [ruleId];
     const seen = new Set<CorrelationRule>();
@@ -173,7 +193,10 @@ export class CorrelationEngine {
         }
         g.entries.push({ t, r: ref0, v });
         if (g.entries.length > this.maxEntries) g.entries.shift();
-        const monotone = c.type === 'temporal' || c.type === 'temporal_ordered' || c.condition.every((x) => MONOTONE.has(x.op));
+        const monotone =
+          c.type === 'temporal' ||
+          c.type === 'temporal_ordered' ||
+          c.condition.every((x) => MONOTONE.has(x.op));
         if (!monotone) continue;
         const lo = t - c.timespanMs;
         const inWindow = g.entries.filter((e) => e.t >= lo && e.t <= t);
@@ -191,7 +214,10 @@ export class CorrelationEngine {
   private closeWindows(out: CorrelationAlert[], now = this.watermark - this.lateness): void {
     for (const c of this.correlations) {
       const groups = this.groups.get(c.id)!;
-      const monotone = c.type === 'temporal' || c.type === 'temporal_ordered' || c.condition.every((x) => MONOTONE.has(x.op));
+      const monotone =
+        c.type === 'temporal' ||
+        c.type === 'temporal_ordered' ||
+        c.condition.every((x) => MONOTONE.has(x.op));
       for (const [key, g] of groups) {
         g.entries.sort((a, b) => a.t - b.t);
         while (g.entries.length > 0 && g.entries[0]!.t + c.timespanMs < now) {
@@ -261,7 +287,7 @@ export class CorrelationEngine {
     const key: Record<string, string> = {};
     for (const name of c.groupBy) {
       const alias = c.aliases[name];
-      const field = alias ? alias[ref] ?? alias[ruleId] : name;
+      const field = alias ? (alias[ref] ?? alias[ruleId]) : name;
       if (field === undefined) return undefined;
       const v = this.valueOf(field, ruleId);
       key[name] = v === undefined ? '' : String(v);
@@ -280,28 +306,57 @@ export class CorrelationEngine {
   snapshot(): string {
     const groups: Snapshot['groups'] = {};
     for (const [cid, m] of this.groups) groups[cid] = Object.fromEntries(m);
-    const s: Snapshot = { version: 1, watermark: this.watermark, dropped: this.dropped, evicted: this.evicted, groups };
+    const s: Snapshot = {
+      version: 1,
+      watermark: this.watermark,
+      dropped: this.dropped,
+      late: this.late,
+      evicted: this.evicted,
+      groups,
+    };
     return JSON.stringify(s, (_k, v: unknown) => (v === -Infinity ? null : v));
   }
 
-  /** Restores state saved by snapshot(); a malformed snapshot is refused and state is left as is. */
-  restore(json: string): Parsed<void> {
+  /** Open groups across all correlations (for the state-size gauge). */
+  get groupCount(): number {
+    let n = 0;
+    for (const m of this.groups.values()) n += m.size;
+    return n;
+  }
+
+  /**
+   * Restores state saved by snapshot(); a malformed snapshot is refused and state is left as is.
+   * Only correlations this engine knows, and that `keep` accepts, get their groups back: after a
+   * rule change, a correlation whose definition changed starts empty rather than mixing meanings.
+   */
+  restore(json: string, keep: (correlationId: string) => boolean = () => true): Parsed<void> {
     let s: Snapshot;
     try {
       s = JSON.parse(json) as Snapshot;
     } catch (e) {
       return fail(`snapshot is not JSON: ${(e as Error).message}`);
     }
-    if (s === null || typeof s !== 'object' || s.version !== 1 || typeof s.groups !== 'object' || s.groups === null) {
+    if (
+      s === null ||
+      typeof s !== 'object' ||
+      s.version !== 1 ||
+      typeof s.groups !== 'object' ||
+      s.groups === null
+    ) {
       return fail('snapshot is not a version 1 correlation snapshot');
     }
     this.watermark = s.watermark ?? -Infinity;
-    this.dropped = s.dropped;
-    this.evicted = s.evicted;
+    this.dropped = Number(s.dropped) || 0;
+    this.late = Number(s.late) || 0;
+    this.evicted = Number(s.evicted) || 0;
     this.groups = new Map();
     for (const c of this.correlations) {
-      const saved = s.groups[c.id] ?? {};
-      this.groups.set(c.id, new Map(Object.entries(saved).filter(([, g]) => Array.isArray(g?.entries))));
+      const saved = keep(c.id) ? (s.groups[c.id] ?? {}) : {};
+      const valid = Object.entries(saved).filter(([, g]) => Array.isArray(g?.entries));
+      // A snapshot from a run with a larger bound keeps its newest groups (insertion order is age).
+      const excess = Math.max(0, valid.length - this.maxGroups);
+      this.evicted += excess;
+      this.groups.set(c.id, new Map(valid.slice(excess)));
     }
     return ok(undefined);
   }

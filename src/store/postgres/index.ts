@@ -8,7 +8,7 @@ import { PostgresIdentityRepo } from './identity.js';
 import { PostgresNotificationOutbox } from './notifications.js';
 
 /** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode until they do. */
-export const POSTGRES_MISSING = ['alerts', 'cases', 'ruleExceptions'] as const;
+export const POSTGRES_MISSING = ['alerts', 'cases', 'ruleExceptions', 'rules'] as const;
 
 function notYet(store: string): never {
   throw new Error(`the ${store} store has no PostgreSQL adapter yet`);
@@ -29,6 +29,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     alerts: unavailable('alerts'),
     cases: unavailable('cases'),
     ruleExceptions: unavailable('ruleExceptions'),
+    rules: unavailable('rules'),
     close: () => pool.end(),
   };
 }

@@ -10,6 +10,7 @@ import { SqliteEventStore } from './events.js';
 import { SqliteIdentityRepo } from './identity.js';
 import { SqliteNotificationOutbox } from './notifications.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
+import { SqliteRuleStore } from './rules.js';
 
 export const SQLITE_FILE = 'vigil.db';
 
@@ -23,6 +24,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     alerts: new SqliteAlertStore(db),
     cases: new SqliteCaseStore(db),
     ruleExceptions: new SqliteRuleExceptionStore(db),
+    rules: new SqliteRuleStore(db),
     notifications: new SqliteNotificationOutbox(db),
     identity: new SqliteIdentityRepo(db),
     audit: new SqliteAuditLog(db),
