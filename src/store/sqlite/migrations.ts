@@ -2,6 +2,7 @@
 import { ALERT_MIGRATIONS } from './migrations-alerts.js';
 import { CASE_MIGRATIONS } from './migrations-cases.js';
 import { NOTIFY_MIGRATIONS } from './migrations-notify.js';
+import { PLAYBOOK_MIGRATIONS } from './migrations-playbooks.js';
 import { RULE_MIGRATIONS } from './migrations-rules.js';
 
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
 
 /**
  * Versions are global and only ever appended. Each capability keeps its own list in its own file
- * (alerts 100s, cases 200s, rules 300s, notifications 400s) so that capabilities can grow their schema independently.
+ * (alerts 100s, cases 200s, rules 300s, notifications 400s, intel 500s, playbooks 600s) so that capabilities can grow their schema independently.
  */
 const FOUNDATION: readonly Migration[] = [
   {
@@ -123,4 +124,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ...CASE_MIGRATIONS,
   ...RULE_MIGRATIONS,
   ...NOTIFY_MIGRATIONS,
+  ...PLAYBOOK_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
