@@ -213,6 +213,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cases: z
+      .object({
+        /** Largest evidence file accepted, in bytes. */
+        evidenceMaxBytes: z.coerce.number().int().positive().default(1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
     notifications: z
       .object({
         channels: z
