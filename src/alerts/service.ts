@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import { alertNotification } from './notification.js';
 import { AlertActions } from './actions.js';
 import { AlertFolder, detectionsOf } from './folding.js';
-import { withDefaults, type AlertingOptions } from './policy.js';
+import { DEFAULT_ALERTING, withDefaults, type AlertingOptions } from './policy.js';
 
 /** Subject on which new alerts are announced (notifications, cases): `alerts.created.<tenant>`. */
 export const ALERTS_CREATED_SUBJECT = 'alerts.created';
@@ -21,7 +21,18 @@ export async function startAlerting(
   options: Partial<AlertingOptions> = {},
 ): Promise<Capability> {
   const { storage, bus, log, metrics, http } = ctx;
-  const opts = withDefaults(options);
+  const fromConfig = ctx.config.alerts;
+  const opts = withDefaults({
+    dedupWindowMs: fromConfig.dedupWindowMinutes * 60_000,
+    criticalAssets: fromConfig.criticalAssets,
+    ...options,
+    risk: {
+      ...DEFAULT_ALERTING.risk,
+      windowMs: fromConfig.risk.windowHours * 3_600_000,
+      threshold: fromConfig.risk.threshold,
+      ...options.risk,
+    },
+  });
   const folder = new AlertFolder(storage.alerts, storage.events, opts);
   const folded = metrics.registry.counter(
     'vigil_alert_detections_total',

@@ -213,10 +213,30 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    alerts: z
+      .object({
+        /** Same rule + same entity within this long folds into one alert. */
+        dedupWindowMinutes: z.coerce.number().positive().default(60),
+        /** Hosts, users or addresses whose alerts are raised one severity step. */
+        criticalAssets: z.array(z.string().min(1)).default([]),
+        risk: z
+          .object({
+            windowHours: z.coerce.number().positive().default(24),
+            threshold: z.coerce.number().positive().default(100),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     cases: z
       .object({
         /** Largest evidence file accepted, in bytes. */
-        evidenceMaxBytes: z.coerce.number().int().positive().default(1024 ** 3),
+        evidenceMaxBytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(1024 ** 3),
       })
       .strict()
       .prefault({}),
