@@ -20,6 +20,7 @@ import { startDirectoryWatch } from './ingest/files/watch.js';
 import { startDetection } from './detections/service.js';
 import { startAlerting } from './alerts/service.js';
 import { startCases } from './cases/service.js';
+import { startReports } from './reports/service.js';
 import { startNotifications } from './notify/service.js';
 import type { Capability, CapabilityContext } from './capability.js';
 import { IngestPipeline } from './pipeline/ingest.js';
@@ -107,6 +108,7 @@ export async function startVigil(
   capabilities.push(await startDetection(ctx));
   capabilities.push(await startAlerting(ctx));
   capabilities.push(await startCases(ctx));
+  capabilities.push(await startReports(ctx));
   capabilities.push(await startNotifications(ctx));
   ingest.observe((input, sender, counts, tenant) =>
     sources.record(input, sender, counts, Date.now(), tenant),
