@@ -21,3 +21,11 @@ if (stale) {
   process.stderr.write('vigil: building (tsc)...\n');
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
+
+// The console: rebuilt when web/ (or the permission matrix it imports) is newer than its bundle.
+const webIndex = path.join(root, 'dist', 'web', 'index.html');
+const webNewest = Math.max(newest(path.join(root, 'web')), statSync(path.join(root, 'src', 'auth', 'permissions.ts')).mtimeMs);
+if (!existsSync(webIndex) || webNewest > statSync(webIndex).mtimeMs) {
+  process.stderr.write('vigil: building the console (vite)...\n');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
+}

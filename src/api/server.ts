@@ -10,9 +10,14 @@ import { eventRoutes } from './routes/events.js';
 import { identityRoutes } from './routes/identity.js';
 import { systemRoutes } from './routes/system.js';
 import { shipperRoutes } from '../ingest/http/index.js';
+import { uiRoutes } from './routes/ui.js';
 
 /** fastify's own error codes mapped to ours, so clients see one error shape. */
-function fromFastifyError(err: { code?: string; statusCode?: number; message: string }): ApiError | undefined {
+function fromFastifyError(err: {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}): ApiError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('payload_too_large', 'request body is larger than the limit');
@@ -22,7 +27,8 @@ function fromFastifyError(err: { code?: string; statusCode?: number; message: st
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError('bad_request', err.message);
   }
-  if (err.statusCode === 400 || (err as { name?: string }).name === 'SyntaxError') return new ApiError('bad_request', `body: ${err.message}`);
+  if (err.statusCode === 400 || (err as { name?: string }).name === 'SyntaxError')
+    return new ApiError('bad_request', `body: ${err.message}`);
   if (err.statusCode === 413) return new ApiError('payload_too_large', err.message);
   return undefined;
 }
@@ -59,23 +65,34 @@ export async function buildServer(ctx: ApiContext, logger?: FastifyBaseLogger): 
   app.setErrorHandler(async (err, req, reply) => {
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
-    else if (err instanceof IngestOverloaded) apiErr = new ApiError('too_many_requests', err.message, undefined, err.retryAfterSeconds);
+    else if (err instanceof IngestOverloaded)
+      apiErr = new ApiError('too_many_requests', err.message, undefined, err.retryAfterSeconds);
     else {
       const mapped = fromFastifyError(err as { code?: string; statusCode?: number; message: string });
       if (mapped) apiErr = mapped;
       else {
         req.log.error({ err, url: req.url }, 'request failed');
-        apiErr = /SQLITE_FULL|ENOSPC/.test(String((err as Error).message) + String((err as { code?: string }).code))
-          ? new ApiError('unavailable', 'storage is full; nothing from this request was stored', undefined, 30)
+        apiErr = /SQLITE_FULL|ENOSPC/.test(
+          String((err as Error).message) + String((err as { code?: string }).code),
+        )
+          ? new ApiError(
+              'unavailable',
+              'storage is full; nothing from this request was stored',
+              undefined,
+              30,
+            )
           : new ApiError('internal', 'internal error');
       }
     }
-    if (apiErr.retryAfterSeconds !== undefined) void reply.header('retry-after', String(apiErr.retryAfterSeconds));
+    if (apiErr.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(apiErr.retryAfterSeconds));
     return reply.code(apiErr.status).send(apiErr.toJSON());
   });
 
   app.setNotFoundHandler(async (req, reply) =>
-    reply.code(404).send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON()),
+    reply
+      .code(404)
+      .send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON()),
   );
 
   systemRoutes(app, ctx);
@@ -84,5 +101,7 @@ export async function buildServer(ctx: ApiContext, logger?: FastifyBaseLogger): 
   auditRoutes(app, ctx);
   eventRoutes(app, ctx);
   shipperRoutes(app, ctx);
+  // The console at / for browsers (Accept: text/html); ES shippers keep the product JSON there.
+  uiRoutes(app);
   return app;
 }
