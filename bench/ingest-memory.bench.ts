@@ -6,33 +6,45 @@
  * materially above RSS at 25%. Prints one JSON line.
  */
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { startServer, tempDataDir } from '../test/support/server-process.js';
+import { tempDataDir } from '../test/support/server-process.js';
+import { cpuSeconds, rssMb, startBenchServer } from './server.js';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rssMb = (pid: number): number => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : 0;
-};
+/** BENCH_RSS_LOG=file: also write every sample (t, sent, stored, rss) there, one JSON line each. */
+const rssLog = process.env.BENCH_RSS_LOG;
 
 const dataDir = tempDataDir();
-const srv = await startServer(dataDir, { VIGIL_LOG_LEVEL: 'warn' });
+const srv = await startBenchServer(dataDir, { VIGIL_LOG_LEVEL: 'warn' });
 const pid = srv.child.pid!;
 const db = new Database(path.join(dataDir, 'vigil.db'), { readonly: true });
 const stored = () => (db.prepare('SELECT max(rowid) AS n FROM events').get() as { n: number | null }).n ?? 0;
 try {
   const startRss = rssMb(pid);
-  const samples: Array<{ t: number; sent: number; rss: number }> = [];
+  const samples: Array<{ t: number; sent: number; stored: number; rss: number }> = [];
   let sent = 0;
+  const cpu0 = cpuSeconds(pid);
   const started = performance.now();
-  const sampler = setInterval(() => samples.push({ t: Math.round((performance.now() - started) / 1000), sent, rss: rssMb(pid) }), 1000);
+  const sampler = setInterval(
+    () =>
+      samples.push({
+        t: Math.round((performance.now() - started) / 1000),
+        sent,
+        stored: stored(),
+        rss: rssMb(pid),
+      }),
+    1000,
+  );
 
   const sock = net.connect(srv.ports.syslog!, '127.0.0.1');
-  await new Promise<void>((r, j) => { sock.once('connect', r); sock.once('error', j); });
+  await new Promise<void>((r, j) => {
+    sock.once('connect', r);
+    sock.once('error', j);
+  });
   for (let i = 0; i < TOTAL; i += 1000) {
     let chunk = '';
     for (let j = i; j < Math.min(TOTAL, i + 1000); j++) {
@@ -47,7 +59,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const last = rssMb(pid);
-  samples.push({ t: Math.round(seconds), sent, rss: last });
+  const cpu = cpuSeconds(pid) - cpu0;
+  samples.push({ t: Math.round(seconds), sent, stored: TOTAL, rss: last });
+  if (rssLog) writeFileSync(rssLog, samples.map((x) => JSON.stringify(x)).join('\n') + '\n');
   const rss = samples.map((s) => s.rss);
   const at = (frac: number) => samples.find((s) => s.sent >= TOTAL * frac)?.rss ?? last;
   const rss25 = at(0.25);
@@ -58,6 +72,7 @@ try {
       events: TOTAL,
       seconds: +seconds.toFixed(1),
       eventsPerSecond: Math.round(TOTAL / seconds),
+      serverCpuUsPerEvent: +((cpu * 1e6) / TOTAL).toFixed(2),
       rssStartMb: startRss,
       rssMinMb: Math.min(...rss),
       rssMaxMb: Math.max(...rss),
@@ -73,4 +88,6 @@ try {
 } finally {
   db.close();
   await srv.stop();
+  // 10 million events are ~14 GB of SQLite: never leave them behind.
+  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -7,7 +7,12 @@ import { stampEvent } from './stamp.js';
 
 /** One record as decoded by an input: a document, or the reason it could not be decoded. */
 export type IngestItem =
-  | { ok: true; doc: unknown; raw?: string; /** already ECS (parsed by an input); skips normalization */ normalized?: boolean }
+  | {
+      ok: true;
+      doc: unknown;
+      raw?: string;
+      /** already ECS (parsed by an input); skips normalization */ normalized?: boolean;
+    }
   | { ok: false; reason: string; raw: string; encoding?: 'utf8' | 'base64' };
 
 /** Maps a shipper's JSON document to ECS (Windows, Zeek, EVE shapes...), or gives the reason not. */
@@ -52,7 +57,14 @@ export class IngestPipeline {
     metrics.pendingEvents.set(() => this.pending);
   }
 
-  private observer: ((input: string, sender: string, counts: { received: number; parsed: number; failed: number }, tenant: string) => void) | undefined;
+  private observer:
+    | ((
+        input: string,
+        sender: string,
+        counts: { received: number; parsed: number; failed: number },
+        tenant: string,
+      ) => void)
+    | undefined;
 
   /** Called after every batch with who sent it and how it went (source health). */
   observe(fn: NonNullable<IngestPipeline['observer']>): void {
@@ -76,7 +88,13 @@ export class IngestPipeline {
     this.pending += items.length;
     try {
       const result = await this.process(tenant, input, items);
-      if (sender !== undefined) this.observer?.(input, sender, { received: items.length, parsed: result.accepted, failed: result.rejected.length }, tenant);
+      if (sender !== undefined)
+        this.observer?.(
+          input,
+          sender,
+          { received: items.length, parsed: result.accepted, failed: result.rejected.length },
+          tenant,
+        );
       return result;
     } finally {
       this.pending -= items.length;
@@ -89,19 +107,26 @@ export class IngestPipeline {
     const rejected: IngestResult['rejected'] = [];
     const dead: Parameters<DeadLetterStore['add']>[0] = [];
     let events: VigilEvent[] = [];
-    items.forEach((item, index) => {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
       if (!item.ok) {
         rejected.push({ index, reason: item.reason });
         dead.push({ tenant, input, reason: item.reason, raw: item.raw, encoding: item.encoding ?? 'utf8' });
-        return;
+        continue;
       }
       let doc = item.doc;
       if (this.normalize && !item.normalized) {
         const n = this.normalize(doc, item.raw);
         if (!n.ok) {
           rejected.push({ index, reason: n.reason });
-          dead.push({ tenant, input, reason: n.reason, raw: item.raw ?? JSON.stringify(item.doc) ?? '', encoding: 'utf8' });
-          return;
+          dead.push({
+            tenant,
+            input,
+            reason: n.reason,
+            raw: item.raw ?? JSON.stringify(item.doc) ?? '',
+            encoding: 'utf8',
+          });
+          continue;
         }
         doc = n.value;
       }
@@ -110,9 +135,15 @@ export class IngestPipeline {
         events.push(stamped.value);
       } else {
         rejected.push({ index, reason: stamped.reason });
-        dead.push({ tenant, input, reason: stamped.reason, raw: item.raw ?? JSON.stringify(item.doc) ?? '', encoding: 'utf8' });
+        dead.push({
+          tenant,
+          input,
+          reason: stamped.reason,
+          raw: item.raw ?? JSON.stringify(item.doc) ?? '',
+          encoding: 'utf8',
+        });
       }
-    });
+    }
     this.metrics.eventsReceived.inc({ input }, items.length);
     for (const stage of this.stages) events = stage(events);
     if (dead.length > 0) {

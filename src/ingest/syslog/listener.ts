@@ -29,13 +29,16 @@ interface PeerIdentity {
   subject: string;
 }
 
-function toItem(msg: Buffer, cfg: SyslogConfig, from: string, peer?: PeerIdentity): IngestItem {
-  const r = parseSyslog(msg, { timezone: cfg.timezone, now: new Date(), receivedFrom: from });
+function toItem(msg: Buffer, cfg: SyslogConfig, from: string, now: Date, peer?: PeerIdentity): IngestItem {
+  const r = parseSyslog(msg, { timezone: cfg.timezone, now, receivedFrom: from });
   if (!r.ok) return { ok: false, reason: r.reason, ...rawForDeadLetter(msg) };
   if (peer) {
     const doc = r.value as Record<string, unknown>;
     const prev = (doc.tls ?? {}) as Record<string, unknown>;
-    doc.tls = { ...prev, client: { subject: peer.subject, x509: { subject: { common_name: [peer.commonName] } } } };
+    doc.tls = {
+      ...prev,
+      client: { subject: peer.subject, x509: { subject: { common_name: [peer.commonName] } } },
+    };
     const observer = (doc.observer ?? {}) as Record<string, unknown>;
     // A vendor parser's own observer name (the firewall's) wins over the relay's certificate.
     if (observer.name === undefined) doc.observer = { ...observer, name: peer.commonName };
@@ -65,13 +68,21 @@ function readTlsFile(cfg: SyslogConfig, key: 'cert' | 'key' | 'ca', file: string
   }
 }
 
+/** Records per batch of a stream connection. */
+const STREAM_BATCH = 1000;
+/** Batches of one stream connection being stored at once. */
+const STREAM_BATCHES_IN_FLIGHT = 4;
+/** Records read from one connection and not yet stored, beyond which its socket pauses. */
+const STREAM_MAX_PENDING = STREAM_BATCH * STREAM_BATCHES_IN_FLIGHT;
+
 const ONE_PARSED: SourceCounts = { received: 1, parsed: 1, failed: 0 };
 const ONE_FAILED: SourceCounts = { received: 1, parsed: 0, failed: 1 };
 
 /**
  * Syslog over UDP and TCP on one port number, and over TLS (RFC 5425) on its own port. TCP and TLS:
- * per-connection framing (LF or octet counting, detected), and the socket pauses while its batch is
- * being stored, so a slow store slows the sender instead of growing memory. UDP has no
+ * per-connection framing (LF or octet counting, detected); a few batches of a connection are stored
+ * at once, and its socket pauses when that many are pending, so a slow store slows the sender
+ * instead of growing memory. UDP has no
  * acknowledgement: what cannot be buffered is dropped and counted.
  */
 export async function startSyslogListeners(
@@ -81,15 +92,24 @@ export async function startSyslogListeners(
   log: Logger,
   health?: SourceHealth,
 ): Promise<SyslogListeners> {
-  const onError = (input: string) => (err: unknown) => log.warn({ err, input }, 'syslog batch not stored yet; retrying');
+  const onError = (input: string) => (err: unknown) =>
+    log.warn({ err, input }, 'syslog batch not stored yet; retrying');
   const udpInput = `${cfg.id}-udp`;
   const tcpInput = `${cfg.id}-tcp`;
   const tlsInput = `${cfg.id}-tls`;
   const useTcp = cfg.protocols.includes('tcp');
   const useUdp = cfg.protocols.includes('udp');
   const tlsCfg = cfg.tls;
-  const udpBatcher = new Batcher(pipeline, { tenant: cfg.tenant, input: udpInput, onError: onError(udpInput) });
-  for (const [on, input, kind] of [[useUdp, udpInput, 'syslog-udp'], [useTcp, tcpInput, 'syslog-tcp'], [!!tlsCfg, tlsInput, 'syslog-tls']] as const) {
+  const udpBatcher = new Batcher(pipeline, {
+    tenant: cfg.tenant,
+    input: udpInput,
+    onError: onError(udpInput),
+  });
+  for (const [on, input, kind] of [
+    [useUdp, udpInput, 'syslog-udp'],
+    [useTcp, tcpInput, 'syslog-tcp'],
+    [!!tlsCfg, tlsInput, 'syslog-tls'],
+  ] as const) {
     if (on) health?.register({ input, tenant: cfg.tenant, kind, silentAfterMinutes: cfg.silentAfterMinutes });
   }
 
@@ -101,28 +121,44 @@ export async function startSyslogListeners(
     sockets.add(socket);
     const from = socket.remoteAddress ?? 'unknown';
     const framer = new SyslogFramer({ maxMessageSize: cfg.maxMessageBytes });
-    const batcher = new Batcher(pipeline, { tenant: cfg.tenant, input, maxBuffered: Number.MAX_SAFE_INTEGER, onError: onError(input) });
+    const batcher = new Batcher(pipeline, {
+      tenant: cfg.tenant,
+      input,
+      maxBatch: STREAM_BATCH,
+      maxInFlight: STREAM_BATCHES_IN_FLIGHT,
+      maxBuffered: Number.MAX_SAFE_INTEGER,
+      onError: onError(input),
+    });
     const take = (frames: ReturnType<SyslogFramer['push']>) => {
       if (frames.length === 0) return;
       const items: IngestItem[] = [];
       let parsed = 0;
+      // One clock reading per chunk: it only resolves RFC 3164's missing year.
+      const now = new Date();
       for (const f of frames) {
-        metrics.packetsReceived.inc({ input });
         if (f.ok) {
-          const it = toItem(f.message, cfg, from, peer);
+          const it = toItem(f.message, cfg, from, now, peer);
           if (it.ok) parsed++;
           items.push(it);
-        } else items.push({ ok: false, reason: `${f.reason} frame of ${f.size} bytes (limit ${cfg.maxMessageBytes})`, ...rawForDeadLetter(f.head) });
+        } else
+          items.push({
+            ok: false,
+            reason: `${f.reason} frame of ${f.size} bytes (limit ${cfg.maxMessageBytes})`,
+            ...rawForDeadLetter(f.head),
+          });
       }
+      metrics.packetsReceived.inc({ input }, frames.length);
       health?.record(input, from, { received: items.length, parsed, failed: items.length - parsed });
       batcher.offer(items);
     };
     socket.on('data', (chunk: Buffer) => {
       take(framer.push(chunk));
-      if (batcher.pending >= 1000 && !socket.isPaused()) {
-        // What was read is being stored; read more only once it is.
+      if (batcher.pending >= STREAM_MAX_PENDING && !socket.isPaused()) {
+        // What was read is being stored; read more once a batch of it is. Reading on while
+        // earlier batches commit keeps the parser busy; the bound keeps memory flat.
         socket.pause();
-        void batcher.flush().then(() => socket.resume());
+        void batcher.flush();
+        void batcher.whenBelow(STREAM_MAX_PENDING).then(() => socket.resume());
       }
     });
     let finished = false;
@@ -167,13 +203,15 @@ export async function startSyslogListeners(
       openTls++;
       serveStream(socket, tlsInput, () => openTls--, peerIdentity(socket));
     });
-    tlsServer.on('tlsClientError', (err, socket) => log.debug({ err, from: socket.remoteAddress }, 'syslog tls handshake failed'));
+    tlsServer.on('tlsClientError', (err, socket) =>
+      log.debug({ err, from: socket.remoteAddress }, 'syslog tls handshake failed'),
+    );
   }
 
   const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
   udp.on('message', (msg, rinfo) => {
     metrics.packetsReceived.inc({ input: udpInput });
-    const item = toItem(msg, cfg, rinfo.address);
+    const item = toItem(msg, cfg, rinfo.address, new Date());
     health?.record(udpInput, rinfo.address, item.ok ? ONE_PARSED : ONE_FAILED);
     const taken = udpBatcher.offer([item]);
     if (taken === 0) metrics.eventsDropped.inc({ input: udpInput });

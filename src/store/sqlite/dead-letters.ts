@@ -2,13 +2,17 @@ import type { DeadLetter, DeadLetterStore } from '../ports.js';
 import type { Db } from './db.js';
 
 export class SqliteDeadLetterStore implements DeadLetterStore {
-  constructor(private readonly db: Db) {}
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO dead_letters (tenant, input, reason, received_at, raw, encoding) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
 
   async add(items: Array<Omit<DeadLetter, 'id' | 'receivedAt'> & { receivedAt?: string }>): Promise<void> {
     if (items.length === 0) return;
-    const ins = this.db.prepare(
-      'INSERT INTO dead_letters (tenant, input, reason, received_at, raw, encoding) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    const ins = this.insert;
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const d of items) ins.run(d.tenant, d.input, d.reason, d.receivedAt ?? now, d.raw, d.encoding);

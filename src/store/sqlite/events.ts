@@ -2,6 +2,7 @@ import type { VigilEvent } from '../../schema/ecs.js';
 import type { EventPage, EventQuery, EventStore, FieldFilter } from '../ports.js';
 import { jsonPath } from '../field-path.js';
 import type { Db } from './db.js';
+import { EventRowEncoder, EventRowWriter, type RowGroup } from './event-rows.js';
 
 interface PendingAppend {
   events: VigilEvent[];
@@ -16,12 +17,11 @@ interface PendingAppend {
 export class SqliteEventStore implements EventStore {
   private pending: PendingAppend[] = [];
   private scheduled = false;
-  private readonly insert;
+  private readonly encoder = new EventRowEncoder();
+  private readonly writer: EventRowWriter;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      'INSERT OR IGNORE INTO events (id, tenant, ts, ingested, doc) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.writer = new EventRowWriter(db);
   }
 
   append(events: VigilEvent[]): Promise<{ inserted: number }> {
@@ -35,38 +35,33 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  private writeAll(groups: PendingAppend[]): number[] {
-    const counts: number[] = [];
-    this.db.transaction(() => {
-      for (const g of groups) {
-        let n = 0;
-        for (const e of g.events) {
-          const ts = Date.parse(e['@timestamp']);
-          const ingested = Date.parse(e.event.ingested);
-          n += this.insert.run(e.event.id, e.organization.id, ts, ingested, JSON.stringify(e)).changes;
-        }
-        counts.push(n);
-      }
-    })();
-    return counts;
-  }
-
   private flush(): void {
     const groups = this.pending;
     this.pending = [];
     this.scheduled = false;
+    const rows: RowGroup[] = [];
+    const ready: PendingAppend[] = [];
+    for (const g of groups) {
+      try {
+        rows.push(this.encoder.encode(g.events));
+        ready.push(g);
+      } catch (e) {
+        // Not serialisable (a cycle, a BigInt): refuse this batch, not the others.
+        g.reject(e);
+      }
+    }
     try {
-      const counts = this.writeAll(groups);
-      groups.forEach((g, i) => g.resolve({ inserted: counts[i] ?? 0 }));
+      const counts = this.writer.writeAll(rows);
+      ready.forEach((g, i) => g.resolve({ inserted: counts[i] ?? 0 }));
     } catch {
       // One caller's failure must not fail the others: retry each group in its own transaction.
-      for (const g of groups) {
+      ready.forEach((g, i) => {
         try {
-          g.resolve({ inserted: this.writeAll([g])[0] ?? 0 });
+          g.resolve({ inserted: this.writer.writeAll([rows[i]!])[0] ?? 0 });
         } catch (e) {
           g.reject(e);
         }
-      }
+      });
     }
   }
 
