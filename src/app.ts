@@ -58,7 +58,8 @@ export async function openStorage(config: VigilConfig): Promise<Storage> {
 
 /** NATS JetStream when `nats.url` is set (work survives a crash and spreads over nodes), else in-process. */
 export async function openBus(config: VigilConfig): Promise<Bus> {
-  if (!config.nats.url) return new MemoryBus();
+  // Bounded in batches: a consumer that falls behind slows ingest instead of filling memory.
+  if (!config.nats.url) return new MemoryBus(256);
   const url = config.nats.url;
   return NatsBus.open({ url, streamPrefix: config.nats.streamPrefix }).catch((e: unknown) => {
     const where = new URL(url).host;

@@ -92,4 +92,17 @@ describe('AuthService', () => {
     await auth.createUser(sys, { username: 'f', password: 'long enough pw', role: 'auditor', tenants: ['acme'] });
     expect((await verifyAuditChain(storage.audit.all())).ok).toBe(true);
   });
+
+  it('records when a token was last used, at most once a minute', async () => {
+    const { token, record } = await auth.createToken(sys, { name: 'ship', role: 'ingest', tenant: 'default' });
+    const t0 = clock.toISOString();
+    await auth.fromToken(token);
+    expect((await storage.identity.getToken(record.id))?.lastUsedAt).toBe(t0);
+    clock = new Date(clock.getTime() + 30_000);
+    await auth.fromToken(token);
+    expect((await storage.identity.getToken(record.id))?.lastUsedAt).toBe(t0);
+    clock = new Date(clock.getTime() + 31_000);
+    await auth.fromToken(token);
+    expect((await storage.identity.getToken(record.id))?.lastUsedAt).toBe(clock.toISOString());
+  });
 });
