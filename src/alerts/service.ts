@@ -7,7 +7,8 @@ import { VERSION } from '../version.js';
 import { alertNotification } from './notification.js';
 import { AlertActions } from './actions.js';
 import { AlertFolder, detectionsOf } from './folding.js';
-import { DEFAULT_ALERTING, withDefaults, type AlertingOptions } from './policy.js';
+import { DEFAULT_ALERTING, levelToSeverity, withDefaults, type AlertingOptions } from './policy.js';
+import { SEVERITIES } from './ports.js';
 
 /** Subject on which new alerts are announced (notifications, cases): `alerts.created.<tenant>`. */
 export const ALERTS_CREATED_SUBJECT = 'alerts.created';
@@ -33,6 +34,7 @@ export async function startAlerting(
       ...options.risk,
     },
   });
+  const minRank = SEVERITIES.indexOf(fromConfig.minSeverity);
   const folder = new AlertFolder(storage.alerts, storage.events, opts);
   const folded = metrics.registry.counter(
     'vigil_alert_detections_total',
@@ -43,7 +45,13 @@ export async function startAlerting(
     `${DETECTIONS_SUBJECT}.>`,
     'alert',
     async (msg) => {
-      const { outcomes, riskAlerts } = await folder.fold(detectionsOf(msg.data));
+      const all = detectionsOf(msg.data);
+      // Below the floor (informational by default), a detection is a building block: stored,
+      // searchable and correlated, but not something to triage.
+      const worth = all.filter((d) => SEVERITIES.indexOf(levelToSeverity(d.level)) >= minRank);
+      if (worth.length < all.length) folded.inc({ result: 'below_floor' }, all.length - worth.length);
+      if (worth.length === 0) return;
+      const { outcomes, riskAlerts } = await folder.fold(worth);
       for (const o of outcomes) folded.inc({ result: o.result });
       const fresh = outcomes.filter((o) => o.result === 'created');
       const freshRisk = riskAlerts.filter((o) => o.result === 'created');
@@ -51,7 +59,7 @@ export async function startAlerting(
       if (freshRisk.length > 0) created.inc({ kind: 'risk' }, freshRisk.length);
       const ids = [...fresh, ...freshRisk].map((o) => o.alertId);
       if (ids.length === 0) return;
-      const tenant = detectionsOf(msg.data)[0]!.tenant;
+      const tenant = worth[0]!.tenant;
       await bus.publish(`${ALERTS_CREATED_SUBJECT}.${tenant}`, { alertIds: ids });
       // The notifier decides per channel what is worth sending (severity floors, tenants).
       for (const a of await storage.alerts.get(tenant, ids)) {

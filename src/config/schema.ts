@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROCESS_ROLES } from '../cluster/roles.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -174,6 +175,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Cluster mode: what this process does (`--role`, VIGIL_ROLE); see docs/deployment.md. */
+    cluster: z
+      .object({ role: z.enum(PROCESS_ROLES).default('all') })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         paths: z.array(z.string()).default([]),
@@ -217,6 +223,8 @@ export const configSchema = z
       .object({
         /** Same rule + same entity within this long folds into one alert. */
         dedupWindowMinutes: z.coerce.number().positive().default(60),
+        /** Detections below this severity are kept and correlated but open no alert (building blocks). */
+        minSeverity: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('low'),
         /** Hosts, users or addresses whose alerts are raised one severity step. */
         criticalAssets: z.array(z.string().min(1)).default([]),
         risk: z
