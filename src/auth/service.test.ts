@@ -105,4 +105,15 @@ describe('AuthService', () => {
     await auth.fromToken(token);
     expect((await storage.identity.getToken(record.id))?.lastUsedAt).toBe(clock.toISOString());
   });
+
+  it('lets two nodes bootstrap one empty database at the same time', async () => {
+    const fresh = openSqliteStorage(':memory:');
+    const a = new AuthService(fresh.identity, fresh.audit, loadConfig({ env: {} }).auth);
+    const b = new AuthService(fresh.identity, fresh.audit, loadConfig({ env: {} }).auth);
+    const [ra, rb] = await Promise.all([a.bootstrap('first-password-1'), b.bootstrap('second-password-2')]);
+    expect([ra.createdAdmin, rb.createdAdmin].filter(Boolean)).toHaveLength(1);
+    expect((await fresh.identity.listUsers()).map((u) => u.username)).toEqual(['admin']);
+    expect((await fresh.identity.listTenants()).map((t) => t.id)).toEqual(['default']);
+    await fresh.close();
+  });
 });

@@ -41,13 +41,24 @@ export class AuthService {
 
   /** First start: the default tenant and the `admin` user. Returns the password when it was generated. */
   async bootstrap(adminPassword?: string): Promise<{ createdAdmin: boolean; generatedPassword?: string }> {
+    // Nodes of a cluster may start together on an empty database: whoever loses a creation race
+    // finds the winner's record and goes on.
     if (!(await this.identity.getTenant(DEFAULT_TENANT))) {
-      await this.identity.createTenant({ id: DEFAULT_TENANT, name: 'Default' });
-      await this.audit.append({ actor: 'system', tenant: null, action: 'tenant.create', target: DEFAULT_TENANT, ip: null, before: null, after: { name: 'Default' } });
+      try {
+        await this.identity.createTenant({ id: DEFAULT_TENANT, name: 'Default' });
+        await this.audit.append({ actor: 'system', tenant: null, action: 'tenant.create', target: DEFAULT_TENANT, ip: null, before: null, after: { name: 'Default' } });
+      } catch (e) {
+        if (!(await this.identity.getTenant(DEFAULT_TENANT))) throw e;
+      }
     }
     if ((await this.identity.listUsers()).length > 0) return { createdAdmin: false };
     const generated = adminPassword ? undefined : generatePassword();
-    await this.createUser({ name: 'system', ip: null }, { username: 'admin', password: adminPassword ?? generated!, role: 'admin', tenants: [ALL_TENANTS] }, true);
+    try {
+      await this.createUser({ name: 'system', ip: null }, { username: 'admin', password: adminPassword ?? generated!, role: 'admin', tenants: [ALL_TENANTS] }, true);
+    } catch (e) {
+      if (await this.identity.getUserByName('admin')) return { createdAdmin: false };
+      throw e;
+    }
     return generated ? { createdAdmin: true, generatedPassword: generated } : { createdAdmin: true };
   }
 

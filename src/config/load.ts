@@ -19,6 +19,7 @@ const ENV_KEYS: ReadonlyArray<[string, string[], (v: string) => unknown]> = [
   ['VIGIL_NETFLOW_PORT', ['netflow', 'port'], (v) => v],
   ['VIGIL_DATABASE_URL', ['database', 'url'], (v) => v],
   ['VIGIL_NATS_URL', ['nats', 'url'], (v) => v],
+  ['VIGIL_ROLE', ['cluster', 'role'], (v) => v],
   ['VIGIL_RULES', ['rules', 'paths'], (v) => v.split(':').filter(Boolean)],
   ['VIGIL_LOG_LEVEL', ['log', 'level'], (v) => v],
 ];
