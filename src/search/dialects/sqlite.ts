@@ -1,0 +1,69 @@
+import type { PatternPart } from '../ast.js';
+import { JSON_ESCAPED, likePattern, pathVariants, type Dialect, type ValuePred } from '../dialect.js';
+import { joinFrags, param, sql, type Frag } from '../sql.js';
+
+const jsonPath = (segs: string[]): string => '$' + segs.map((s) => `."${s}"`).join('');
+
+/**
+ * SQLite: events(tenant, ts INTEGER ms, seq, doc TEXT JSON). `->` gives a value as JSON text (arrays
+ * stay arrays for json_each), `->>` as an SQL value. Comparisons of text are case-insensitive
+ * (lower() and LIKE fold ASCII only; SQLite has no Unicode case folding without ICU).
+ */
+export function sqliteDialect(opts: { rowGuard?: string } = {}): Dialect {
+  const coalesce = (op: '->' | '->>', field: string): Frag => {
+    const frags = pathVariants(field).map((p) => sql`doc ${op} ${param(jsonPath(p))}`);
+    return frags.length === 1 ? frags[0]! : sql`coalesce(${joinFrags(frags, ', ')})`;
+  };
+  const pred = (p: ValuePred): Frag => {
+    switch (p.kind) {
+      case 'eqString': {
+        const base = sql`(j.type = 'text' AND lower(j.value) = lower(${param(p.value)}))`;
+        const b = p.value.toLowerCase();
+        return b === 'true' || b === 'false' ? sql`(${base} OR j.type = ${param(b)})` : base;
+      }
+      case 'eqNumber':
+        // Windows event codes and ports arrive as text as often as numbers.
+        return sql`((j.type IN ('integer', 'real') AND j.value = ${param(p.value)}) OR (j.type = 'text' AND j.value = ${param(String(p.value))}))`;
+      case 'like':
+        return sql`(j.type IN ('text', 'integer', 'real') AND j.value LIKE ${param(likePattern(p.parts))} ESCAPE '\\')`;
+      case 'cmp':
+        if (typeof p.value === 'number') {
+          return sql`((j.type IN ('integer', 'real') AND j.value ${p.op} ${param(p.value)}) OR (j.type = 'text' AND j.value GLOB '[0-9-]*' AND CAST(j.value AS REAL) ${p.op} ${param(p.value)}))`;
+        }
+        return sql`(j.type = 'text' AND lower(j.value) ${p.op} lower(${param(p.value)}))`;
+      case 'cidr':
+        return sql`(j.type = 'text' AND vigil_ip_key(j.value) BETWEEN ${param(p.lo)} AND ${param(p.hi)})`;
+      case 'all':
+        return sql`(${joinFrags(p.items.map(pred), ' AND ')})`;
+    }
+  };
+  return {
+    name: 'sqlite',
+    rowGuard: opts.rowGuard,
+    scope(tenants, from, to) {
+      const parts = [sql`tenant IN (${joinFrags(tenants.map(param), ', ')})`];
+      if (from) parts.push(sql`ts >= ${param(from.getTime())}`);
+      if (to) parts.push(sql`ts < ${param(to.getTime())}`);
+      return joinFrags(parts, ' AND ');
+    },
+    anyValue: (field, p) =>
+      sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE ${pred(p)})`,
+    exists: (field) =>
+      sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE j.type <> 'null')`,
+    freeText(parts: PatternPart[]) {
+      const pattern = param(likePattern(parts, true));
+      const escaped = parts.some((p) => 'lit' in p && JSON_ESCAPED.test(p.lit));
+      // Quotes and backslashes are escaped in the stored text: look at the decoded strings instead.
+      if (escaped)
+        return sql`EXISTS (SELECT 1 FROM json_tree(doc) j WHERE j.type = 'text' AND j.value LIKE ${pattern} ESCAPE '\\')`;
+      return sql`doc LIKE ${pattern} ESCAPE '\\'`;
+    },
+    fieldJson: (field) => coalesce('->', field),
+    key: (field) => coalesce('->>', field),
+    keyOut: (col) => col,
+    numberOf: (col) => `CASE WHEN typeof(${col}) IN ('integer', 'real') THEN ${col} END`,
+    // Numbers bind as REAL, so `ts / ?` would not truncate; `%` works on integers.
+    bucket: (spanMs) => sql`(ts - ts % ${param(spanMs)})`,
+    finish: (text) => text,
+  };
+}

@@ -1,0 +1,27 @@
+/** A piece of SQL with its bound parameters, in textual order (`?` placeholders). */
+export interface Frag {
+  sql: string;
+  params: unknown[];
+}
+
+/** Joins strings and fragments; parameters stay in the order their placeholders appear. */
+export function sql(strings: TemplateStringsArray, ...values: Array<Frag | string>): Frag {
+  let text = strings[0]!;
+  const params: unknown[] = [];
+  values.forEach((v, i) => {
+    if (typeof v === 'string') text += v;
+    else {
+      text += v.sql;
+      params.push(...v.params);
+    }
+    text += strings[i + 1]!;
+  });
+  return { sql: text, params };
+}
+
+/** One bound value. The only way user text reaches a statement. */
+export const param = (v: unknown): Frag => ({ sql: '?', params: [v] });
+
+export function joinFrags(frags: Frag[], sep: string): Frag {
+  return { sql: frags.map((f) => f.sql).join(sep), params: frags.flatMap((f) => f.params) };
+}
