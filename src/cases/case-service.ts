@@ -141,6 +141,8 @@ export class CaseService {
       builtinTemplates: CaseTemplate[];
       /** Hands a notification (assignment, SLA breach) to the notifier; absent: none are sent. */
       notify?: (n: Notification) => Promise<void>;
+      /** Announces case facts on the bus (`cases.created.<tenant>`, `cases.status.<tenant>`) for playbooks. */
+      publish?: (subject: string, data: unknown) => Promise<void>;
       /** Tenants to watch for SLA breaches. */
       tenants?: () => Promise<string[]>;
       now?: () => Date;
@@ -509,6 +511,7 @@ export class CaseService {
       tasks: tasks.length,
       alertIds: alerts.map((a) => a.id),
     });
+    await this.deps.publish?.(`cases.created.${tenant}`, { caseId: id });
     return this.view(created);
   }
 
@@ -658,6 +661,8 @@ export class CaseService {
       c,
       next,
     );
+    if (u.status && u.status !== c.status)
+      await this.deps.publish?.(`cases.status.${c.tenant}`, { caseId: id, status: u.status });
     return this.view(next);
   }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { caseRoutes } from '../api/routes/cases.js';
 import type { Capability, CapabilityContext } from '../capability.js';
+import { runsDuty } from '../cluster/roles.js';
 import { CaseService } from './case-service.js';
 import { EvidenceVault } from './evidence-vault.js';
 import { BUILTIN_TEMPLATES_DIR, loadTemplateDir } from './templates.js';
@@ -21,11 +22,13 @@ export function startCases(ctx: CapabilityContext): Promise<Capability> {
     vault: new EvidenceVault(path.join(ctx.config.dataDir, 'evidence'), ctx.config.cases.evidenceMaxBytes),
     builtinTemplates: templates,
     notify: (n) => ctx.bus.publish(`notifications.${n.tenant}`, n),
+    publish: (subject, data) => ctx.bus.publish(subject, data),
     tenants: async () => (await ctx.storage.identity.listTenants()).map((t) => t.id),
   });
   caseRoutes(ctx.http, service);
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
+    if (!runsDuty(ctx, 'worker')) return;
     running ??= service
       .checkSla()
       .catch((err: unknown) => ctx.log.warn({ err }, 'case SLA check failed'))

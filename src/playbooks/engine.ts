@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Value } from './expr/ast.js';
 import { parsePlaybook, type Playbook } from './definition.js';
 import type { PlaybookRun, PlaybookStore, StepRecord } from './ports.js';
-import { PlaybookRunner, type Action } from './runner.js';
+import { PlaybookRunner, type Action, type RunHooks } from './runner.js';
 
 export class PlaybookError extends Error {
   constructor(
@@ -27,6 +27,10 @@ export interface Decision {
 
 const ROLE_RANK: Record<string, number> = { responder: 1, investigator: 1, analyst: 1, manager: 2, admin: 3 };
 
+/** Whether a role may decide an approval that asks for `needed`: that role, or a higher rank. */
+export const roleSatisfies = (role: string, needed: string): boolean =>
+  role === needed || (ROLE_RANK[role] ?? 0) >= (ROLE_RANK[needed] ?? 3);
+
 export class PlaybookEngine {
   readonly runner: PlaybookRunner;
   private readonly inFlight = new Map<string, Promise<PlaybookRun>>();
@@ -39,21 +43,30 @@ export class PlaybookEngine {
     actions: Map<string, Action>,
     private readonly log: Pick<Logger, 'info' | 'warn'>,
     private readonly now: () => Date = () => new Date(),
+    hooks?: RunHooks,
   ) {
     this.runner = new PlaybookRunner({
       store,
       actions,
       log,
       now,
+      hooks,
       playbooks: (t, id) => this.playbook(t, id),
     });
   }
 
+  /** Parsed definitions by their text: a hot playbook is parsed once, not once per run. */
+  private readonly parsed = new Map<string, Playbook | undefined>();
+
   async playbook(tenant: string, id: string): Promise<Playbook | undefined> {
     const saved = await this.store.getPlaybook(tenant, id);
     if (!saved) return undefined;
-    const parsed = parsePlaybook(saved.yaml);
-    return parsed.ok ? parsed.playbook : undefined;
+    if (!this.parsed.has(saved.yaml)) {
+      if (this.parsed.size >= 500) this.parsed.delete(this.parsed.keys().next().value!);
+      const p = parsePlaybook(saved.yaml);
+      this.parsed.set(saved.yaml, p.ok ? p.playbook : undefined);
+    }
+    return this.parsed.get(saved.yaml);
   }
 
   async start(
@@ -109,7 +122,7 @@ export class PlaybookEngine {
     if (!step || step.status !== 'waiting')
       throw new PlaybookError(`step ${path} is not waiting for a decision`, 'conflict');
     const needed = String((step.input as { role?: string } | null)?.role ?? 'admin');
-    if ((ROLE_RANK[d.role] ?? 0) < (ROLE_RANK[needed] ?? 3) && d.role !== needed)
+    if (!roleSatisfies(d.role, needed))
       throw new PlaybookError(`this approval needs the ${needed} role`, 'forbidden');
     await this.store.putStep({
       ...step,

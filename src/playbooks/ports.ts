@@ -24,6 +24,8 @@ export interface StepRecord {
   /** Where in the tree: `enrich`, `each[2].lookup`, `par.1.notify`. */
   path: string;
   stepId: string;
+  /** For action steps: which action (metrics count time saved by it). */
+  action?: string;
   status: StepStatus;
   attempts: number;
   input: Value;
@@ -72,4 +74,21 @@ export interface PlaybookStore {
 
   /** Approvals whose deadline passed, to apply their default. */
   expiredApprovals(now: Date): Promise<StepRecord[]>;
+
+  listVersions(
+    tenant: string,
+    id: string,
+  ): Promise<Array<{ version: number; savedBy: string; savedAt: string }>>;
+  getVersion(
+    tenant: string,
+    id: string,
+    version: number,
+  ): Promise<{ yaml: string; version: number; savedBy: string; savedAt: string } | undefined>;
+  /** Small durable state of the automation: schedule marks, examples installed. */
+  getState(tenant: string, key: string): Promise<Value | undefined>;
+  setState(tenant: string, key: string, value: Value): Promise<void>;
+  /** Atomically increments a counter and returns its value before (round-robin positions). */
+  advance(tenant: string, key: string): Promise<number>;
+  /** Marks a one-time approval link used; false when it already was. */
+  useToken(id: string, by: string): Promise<boolean>;
 }

@@ -17,6 +17,7 @@ import type { PlaybookRun, PlaybookStore, StepRecord } from './ports.js';
 export interface ActionContext {
   tenant: string;
   runId: string;
+  playbookId: string;
   stepPath: string;
   dryRun: boolean;
   signal: AbortSignal;
@@ -37,6 +38,14 @@ export interface RunnerOptions {
   log: Pick<Logger, 'info' | 'warn'>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  hooks?: RunHooks;
+}
+
+/** Observers for metrics and approval notices; they must not throw. */
+export interface RunHooks {
+  onRunEnd?: (run: PlaybookRun) => void;
+  onActionDone?: (run: PlaybookRun, action: string, durationMs: number) => void;
+  onWaiting?: (run: PlaybookRun) => void;
 }
 
 /** Thrown inside a run to park it until an approval arrives. */
@@ -81,7 +90,9 @@ export class PlaybookRunner {
     } catch (e) {
       if (e instanceof Suspend) {
         await this.o.store.updateRun(run.id, { status: 'waiting' });
-        return { ...run, status: 'waiting' };
+        const waiting: PlaybookRun = { ...run, status: 'waiting' };
+        this.o.hooks?.onWaiting?.(waiting);
+        return waiting;
       }
       const message = e instanceof StepFailed ? `step ${e.stepId}: ${e.message}` : (e as Error).message;
       return this.finish(run, { status: 'failed', outputs: null, error: message });
@@ -95,7 +106,9 @@ export class PlaybookRunner {
     const patch = { ...r, endedAt: this.now().toISOString() };
     await this.o.store.updateRun(run.id, patch);
     this.o.log.info({ run: run.id, playbook: run.playbookId, status: r.status }, 'playbook run ended');
-    return { ...run, ...patch };
+    const ended = { ...run, ...patch };
+    this.o.hooks?.onRunEnd?.(ended);
+    return ended;
   }
 
   private async sequence(
@@ -220,9 +233,7 @@ export class PlaybookRunner {
         return;
       }
       case 'parallel': {
-        const branchScopes = step.parallel.map(
-          () => ({ ...scope, steps: { ...stepsScope } }),
-        );
+        const branchScopes = step.parallel.map(() => ({ ...scope, steps: { ...stepsScope } }));
         const results = await Promise.allSettled(
           step.parallel.map((branch, b) =>
             this.sequence(run, branch, `${path}.${b}.`, branchScopes[b]!, records, depth),
@@ -297,15 +308,40 @@ export class PlaybookRunner {
   ): Promise<void> {
     const action = this.o.actions.get(step.action);
     if (!action) throw new StepFailed(`unknown action ${step.action}`, step.id);
-    const input = renderDeep(step.with as Value, scope) as Record<string, Value>;
     const startedAt = this.now().toISOString();
+    let input: Record<string, Value>;
+    try {
+      input = renderDeep(step.with as Value, scope) as Record<string, Value>;
+    } catch (e) {
+      // A bad input expression fails the step visibly, with its own record, like any other failure.
+      const error = e instanceof ExprError ? `expression: ${e.message}` : (e as Error).message;
+      await this.record(
+        {
+          runId: run.id,
+          path,
+          stepId: step.id,
+          action: step.action,
+          status: 'failed',
+          attempts: 0,
+          input: null,
+          output: null,
+          error,
+          startedAt,
+          endedAt: startedAt,
+        },
+        records,
+      );
+      throw new StepFailed(error, step.id);
+    }
     if (prior?.status === 'running' && !action.safeToRetry) {
       const error =
         'interrupted while running (server stopped); not run again because it may already have taken effect';
       await this.record({ ...prior, status: 'failed', error, endedAt: startedAt }, records);
       throw new StepFailed(error, step.id);
     }
-    const key = step.idempotency_key ? FUNCTIONS.string!(renderTemplate(step.idempotency_key, scope)) as string : undefined;
+    const key = step.idempotency_key
+      ? (FUNCTIONS.string!(renderTemplate(step.idempotency_key, scope)) as string)
+      : undefined;
     if (key && !run.dryRun) {
       const done = await this.o.store.idempotent(run.tenant, key);
       if (done) {
@@ -314,6 +350,7 @@ export class PlaybookRunner {
             runId: run.id,
             path,
             stepId: step.id,
+            action: step.action,
             status: 'succeeded',
             attempts: 0,
             input,
@@ -332,21 +369,25 @@ export class PlaybookRunner {
     const timeout = step.timeout ? durationMs(step.timeout) : 60_000;
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      await this.record(
-        {
-          runId: run.id,
-          path,
-          stepId: step.id,
-          status: 'running',
-          attempts: attempt,
-          input,
-          output: null,
-          error: null,
-          startedAt,
-          endedAt: null,
-        },
-        records,
-      );
+      // The `running` mark is what stops a side effect from happening twice after a crash; a
+      // read-only action is simply run again, so it skips that durable write.
+      if (!action.safeToRetry)
+        await this.record(
+          {
+            runId: run.id,
+            path,
+            stepId: step.id,
+            action: step.action,
+            status: 'running',
+            attempts: attempt,
+            input,
+            output: null,
+            error: null,
+            startedAt,
+            endedAt: null,
+          },
+          records,
+        );
       const ac = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -354,6 +395,7 @@ export class PlaybookRunner {
           action.run(input, {
             tenant: run.tenant,
             runId: run.id,
+            playbookId: run.playbookId,
             stepPath: path,
             dryRun: run.dryRun,
             signal: ac.signal,
@@ -368,11 +410,13 @@ export class PlaybookRunner {
         ]);
         clearTimeout(timer);
         if (key && !run.dryRun) await this.o.store.completeIdempotent(run.tenant, key, run.id, output);
+        this.o.hooks?.onActionDone?.(run, step.action, Date.now() - Date.parse(startedAt));
         await this.record(
           {
             runId: run.id,
             path,
             stepId: step.id,
+            action: step.action,
             status: 'succeeded',
             attempts: attempt,
             input,
@@ -396,6 +440,7 @@ export class PlaybookRunner {
         runId: run.id,
         path,
         stepId: step.id,
+        action: step.action,
         status: 'failed',
         attempts,
         input,

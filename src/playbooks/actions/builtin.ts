@@ -8,7 +8,7 @@ export const logAction: Action = {
   name: 'log',
   safeToRetry: true,
   async run(input) {
-    return { message: (input.message ?? null) };
+    return { message: input.message ?? null };
   },
 };
 

@@ -64,4 +64,23 @@ export const PLAYBOOK_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 601,
+    name: 'playbook state and one-time approval links',
+    sql: `
+      CREATE TABLE playbook_state (
+        tenant TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, key)
+      );
+      -- A signed approval link works once: its id is recorded on first use.
+      CREATE TABLE playbook_used_tokens (
+        id TEXT PRIMARY KEY,
+        used_by TEXT NOT NULL,
+        used_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

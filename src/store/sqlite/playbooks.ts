@@ -150,4 +150,68 @@ export class SqlitePlaybookStore implements PlaybookStore {
       .all(now.toISOString()) as Array<{ doc: string }>;
     return rows.map((r) => JSON.parse(r.doc) as StepRecord);
   }
+
+  async listVersions(
+    tenant: string,
+    id: string,
+  ): Promise<Array<{ version: number; savedBy: string; savedAt: string }>> {
+    const rows = this.db
+      .prepare(
+        'SELECT version, saved_by, saved_at FROM playbook_versions WHERE tenant = ? AND id = ? ORDER BY version DESC',
+      )
+      .all(tenant, id) as Array<{ version: number; saved_by: string; saved_at: string }>;
+    return rows.map((r) => ({ version: r.version, savedBy: r.saved_by, savedAt: r.saved_at }));
+  }
+
+  async getVersion(
+    tenant: string,
+    id: string,
+    version: number,
+  ): Promise<{ yaml: string; version: number; savedBy: string; savedAt: string } | undefined> {
+    const r = this.db
+      .prepare(
+        'SELECT yaml, version, saved_by, saved_at FROM playbook_versions WHERE tenant = ? AND id = ? AND version = ?',
+      )
+      .get(tenant, id, version) as
+      { yaml: string; version: number; saved_by: string; saved_at: string } | undefined;
+    return r ? { yaml: r.yaml, version: r.version, savedBy: r.saved_by, savedAt: r.saved_at } : undefined;
+  }
+
+  async getState(tenant: string, key: string): Promise<Value | undefined> {
+    const r = this.db
+      .prepare('SELECT value FROM playbook_state WHERE tenant = ? AND key = ?')
+      .get(tenant, key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as Value) : undefined;
+  }
+
+  async setState(tenant: string, key: string, value: Value): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO playbook_state (tenant, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
+      .run(tenant, key, JSON.stringify(value), new Date().toISOString());
+  }
+
+  async advance(tenant: string, key: string): Promise<number> {
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare('SELECT value FROM playbook_state WHERE tenant = ? AND key = ?')
+        .get(tenant, key) as { value: string } | undefined;
+      const cur = r ? Number(JSON.parse(r.value)) || 0 : 0;
+      this.db
+        .prepare(
+          'INSERT INTO playbook_state (tenant, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        )
+        .run(tenant, key, JSON.stringify(cur + 1), new Date().toISOString());
+      return cur;
+    })();
+  }
+
+  async useToken(id: string, by: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO playbook_used_tokens (id, used_by, used_at) VALUES (?, ?, ?)')
+        .run(id, by, new Date().toISOString()).changes === 1
+    );
+  }
 }

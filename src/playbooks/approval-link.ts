@@ -1,0 +1,42 @@
+/**
+ * Signed one-time approval links: whoever holds the link may give that one decision on that one
+ * step before it expires. The token is `<nonce>.<hmac(nonce)>` (base64url, short enough for a URL
+ * path segment); what it decides is kept server-side under the nonce, and the nonce is recorded on
+ * first use so a forwarded or replayed link does nothing. The HMAC key is derived from the secret key.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const approvalLinkSchema = z
+  .object({
+    run: z.string().min(1).max(100),
+    path: z.string().min(1).max(1000),
+    tenant: z.string().min(1).max(63),
+    approve: z.boolean(),
+    /** The role the link stands in for (that of the person who minted it). */
+    role: z.string().min(1).max(32),
+    by: z.string().min(1).max(200),
+    /** Expiry, unix seconds. */
+    exp: z.number().int(),
+  })
+  .strict();
+export type ApprovalLink = z.infer<typeof approvalLinkSchema>;
+
+export const linkKey = (secretKey: Buffer): Buffer =>
+  createHmac('sha256', secretKey).update('vigil playbook approval links v1').digest();
+
+const mac = (key: Buffer, nonce: string): Buffer => createHmac('sha256', key).update(nonce).digest();
+
+export function mintApprovalToken(key: Buffer): { token: string; nonce: string } {
+  const nonce = randomBytes(16).toString('base64url');
+  return { token: `${nonce}.${mac(key, nonce).toString('base64url')}`, nonce };
+}
+
+/** The nonce of a token whose signature holds; undefined for anything forged or malformed. */
+export function verifyApprovalToken(key: Buffer, token: string): string | undefined {
+  const [nonce, sig, extra] = token.split('.');
+  if (!nonce || !sig || extra !== undefined || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) return undefined;
+  const given = Buffer.from(sig, 'base64url');
+  const expected = mac(key, nonce);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? nonce : undefined;
+}
