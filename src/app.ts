@@ -18,16 +18,22 @@ import { SilentSourceMonitor } from './ingest/health/silent-monitor.js';
 import { sourceRoutes } from './api/routes/sources.js';
 import { startDirectoryWatch } from './ingest/files/watch.js';
 import { startDetection } from './detections/service.js';
+import { startIntel } from './intel/service.js';
+import { searchRoutes } from './api/routes/search.js';
 import { startAlerting } from './alerts/service.js';
 import { startCases } from './cases/service.js';
 import { startReports } from './reports/service.js';
 import { startNotifications } from './notify/service.js';
+import { startPlaybooks } from './playbooks/service.js';
 import type { Capability, CapabilityContext } from './capability.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { normalizeIncoming } from './normalize/incoming.js';
 import type { Storage } from './store/ports.js';
 import { openSqliteStorage } from './store/sqlite/index.js';
-import { POSTGRES_MISSING } from './store/postgres/index.js';
+import { openPostgresStorage } from './store/postgres/index.js';
+import { checkRoleServices, dutiesOf, RoleConfigError } from './cluster/roles.js';
+import { scopeBus } from './cluster/bus-scope.js';
+import { scopeRoutes } from './cluster/http-scope.js';
 import { VERSION } from './version.js';
 
 export interface VigilApp {
@@ -47,11 +53,16 @@ export interface VigilApp {
 
 export class StartupError extends Error {}
 
+/** PostgreSQL when `database.url` is set (shared by the nodes of a cluster), else the embedded SQLite file. */
 export async function openStorage(config: VigilConfig): Promise<Storage> {
   if (config.database.url) {
-    throw new StartupError(
-      `database.url (VIGIL_DATABASE_URL) selects PostgreSQL, whose adapters for ${POSTGRES_MISSING.join(', ')} are not written yet; unset it to run on SQLite`,
-    );
+    const url = config.database.url;
+    return openPostgresStorage(url).catch((e: unknown) => {
+      // The host only: the URL may carry a password.
+      throw new StartupError(
+        `database.url (VIGIL_DATABASE_URL): cannot use PostgreSQL at ${new URL(url).host}: ${(e as Error).message}`,
+      );
+    });
   }
   return openSqliteStorage(config.dataDir);
 }
@@ -75,6 +86,13 @@ export async function startVigil(
 ): Promise<VigilApp> {
   const log = opts.log ?? pino({ level: config.log.level });
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  // Cluster role: which routes, consumers and listeners this process runs (cluster/roles.ts).
+  const duties = dutiesOf(config.cluster.role);
+  try {
+    checkRoleServices(config.cluster.role, config);
+  } catch (e) {
+    throw e instanceof RoleConfigError ? new StartupError(e.message) : e;
+  }
   const storage = await openStorage(config);
   const bus = await openBus(config).catch(async (e: unknown) => {
     await storage.close();
@@ -102,15 +120,29 @@ export async function startVigil(
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
   const sources = new SourceHealth({ registry: metrics.registry });
   sourceRoutes(http, sources);
+  searchRoutes(http, storage.search);
+  scopeRoutes(http, duties);
 
-  const ctx: CapabilityContext = { config, storage, bus, http, log, metrics, auth };
+  const ctx: CapabilityContext = {
+    config,
+    storage,
+    bus: scopeBus(bus, duties, log),
+    http,
+    log,
+    metrics,
+    auth,
+    roles: duties,
+  };
   // Started and closed in flow order: each one drains its input and hands its last output to the next, still running.
   const capabilities: Capability[] = [];
+  // Intel first: capabilities close in this order, so its last indicator hits still reach detection's recorder.
+  capabilities.push(await startIntel(ctx));
   capabilities.push(await startDetection(ctx));
   capabilities.push(await startAlerting(ctx));
   capabilities.push(await startCases(ctx));
   capabilities.push(await startReports(ctx));
   capabilities.push(await startNotifications(ctx));
+  capabilities.push(await startPlaybooks(ctx));
   ingest.observe((input, sender, counts, tenant) =>
     sources.record(input, sender, counts, Date.now(), tenant),
   );
@@ -123,7 +155,7 @@ export async function startVigil(
     { ...config.netflow, type: 'netflow' as const },
     ...config.inputs,
   ]) {
-    if (!input.enabled) continue;
+    if (!input.enabled || !duties.has('ingest')) continue;
     if (input.type === 'syslog') {
       const l: SyslogListeners = await startSyslogListeners(input, ingest, metrics, log, sources);
       listeners.push(l);

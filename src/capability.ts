@@ -10,6 +10,7 @@ import type { Bus } from './bus/ports.js';
 import type { VigilConfig } from './config/schema.js';
 import type { VigilMetrics } from './metrics/registry.js';
 import type { Storage } from './store/ports.js';
+import type { Duty } from './cluster/roles.js';
 
 export interface CapabilityContext {
   config: VigilConfig;
@@ -19,6 +20,11 @@ export interface CapabilityContext {
   log: Logger;
   metrics: VigilMetrics;
   auth: AuthService;
+  /**
+   * What this process does in a cluster (see cluster/roles.ts); absent means everything. Bus
+   * consumers are scoped by the composition root; a capability checks this only for its timers.
+   */
+  roles?: ReadonlySet<Duty>;
 }
 
 export interface Capability {

@@ -26,6 +26,16 @@ export const PERMISSIONS = [
   /** Case templates and SLAs. */
   'templates:manage',
   'reports:read',
+  /** Indicators, feeds and their health. */
+  'intel:read',
+  /** Add, expire and import indicators; configure feeds. */
+  'intel:manage',
+  /** Playbooks, their runs and versions. */
+  'playbooks:read',
+  /** Run a playbook by hand, replay a run as a dry run. */
+  'playbooks:run',
+  /** Write playbooks, connectors settings and secrets. */
+  'playbooks:manage',
   'deadletters:read',
   'users:read',
   'users:manage',
@@ -55,6 +65,10 @@ export const MATRIX: Readonly<Record<TokenRole, ReadonlySet<Permission>>> = {
     'tasks:write',
     'evidence:read',
     'reports:read',
+    'intel:read',
+    'intel:manage',
+    'playbooks:read',
+    'playbooks:run',
     'deadletters:read',
     'metrics:read',
   ]),
@@ -69,6 +83,8 @@ export const MATRIX: Readonly<Record<TokenRole, ReadonlySet<Permission>>> = {
     'evidence:read',
     'evidence:write',
     'reports:read',
+    'intel:read',
+    'playbooks:read',
     'deadletters:read',
     'metrics:read',
   ]),
@@ -80,6 +96,9 @@ export const MATRIX: Readonly<Record<TokenRole, ReadonlySet<Permission>>> = {
     'cases:read',
     'tasks:write',
     'evidence:read',
+    'intel:read',
+    'playbooks:read',
+    'playbooks:run',
     'metrics:read',
   ]),
   // The auditor reads everything and changes nothing.

@@ -1,14 +1,8 @@
-import path from 'node:path';
 import { detectionRoutes } from '../api/routes/detections.js';
 import { ruleRoutes } from '../api/routes/rules.js';
 import type { Capability, CapabilityContext } from '../capability.js';
-import type { Storage } from '../store/ports.js';
-import { openDatabase } from '../store/sqlite/db.js';
-import { SQLITE_FILE } from '../store/sqlite/index.js';
-import { SqliteRuleStore } from '../store/sqlite/rules.js';
 import { LiveDetection, recordDetections } from './live.js';
 import { RuleManager } from './manager.js';
-import type { RuleStore } from './ports.js';
 import { sigmahqDir } from './rule-set.js';
 
 /**

@@ -4,6 +4,7 @@ import { ApiError } from '../api/errors.js';
 import { route } from '../api/route.js';
 import { readTenants, targetTenant } from '../api/tenancy.js';
 import type { Capability, CapabilityContext } from '../capability.js';
+import { runsDuty } from '../cluster/roles.js';
 import { NotificationDispatcher } from './dispatcher.js';
 
 /** Notifications: dispatcher over the outbox, and routes to see deliveries and test a channel. */
@@ -22,7 +23,7 @@ export async function startNotifications(ctx: CapabilityContext): Promise<Capabi
       'Notification deliveries, by channel and outcome',
     ),
   });
-  await dispatcher.start();
+  if (runsDuty(ctx, 'worker')) await dispatcher.start();
 
   route(http, {
     method: 'GET',

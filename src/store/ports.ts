@@ -2,6 +2,10 @@ import type { AlertStore } from '../alerts/ports.js';
 import type { CaseStore } from '../cases/ports.js';
 import type { NotificationOutbox } from '../notify/ports.js';
 import type { RuleStore } from '../detections/ports.js';
+import type { PlaybookStore } from '../playbooks/ports.js';
+import type { EventSearch } from '../search/ports.js';
+import type { IntelStore } from '../intel/ports.js';
+import type { SecretRepo } from '../playbooks/secrets.js';
 /**
  * Ports: the interfaces every storage adapter implements (SQLite now, PostgreSQL for cluster mode).
  * Modules depend on these, never on an adapter; only `app.ts` picks one. Each port has a contract
@@ -228,6 +232,11 @@ export interface Storage {
   /** Uploaded rules, enable/disable settings and correlation state. */
   rules: RuleStore;
   notifications: NotificationOutbox;
+  playbooks: PlaybookStore;
+  /** The query language over stored events. */
+  search: EventSearch;
+  intel: IntelStore;
+  secrets: SecretRepo;
   identity: IdentityRepo;
   audit: AuditLog;
   close(): Promise<void>;

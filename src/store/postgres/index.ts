@@ -1,20 +1,29 @@
 import type { Storage } from '../ports.js';
+import { PostgresAlertStore } from './alerts.js';
 import { PostgresAuditLog } from './audit.js';
+import { PostgresCaseStore } from './cases.js';
 import { openPool } from './db.js';
 import { PostgresDeadLetterStore } from './dead-letters.js';
 import { PostgresDetectionStore } from './detections.js';
 import { PostgresEventStore } from './events.js';
 import { PostgresIdentityRepo } from './identity.js';
 import { PostgresNotificationOutbox } from './notifications.js';
+import { PostgresPlaybookStore, PostgresSecretRepo } from './playbooks.js';
+import { PostgresRuleExceptionStore } from './rule-exceptions.js';
+import { PostgresRuleStore } from './rules.js';
+import { PostgresEventSearch } from '../../search/postgres-event-search.js';
+import type { IntelStore } from '../../intel/ports.js';
 
-/** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode until they do. */
-export const POSTGRES_MISSING = ['alerts', 'cases', 'ruleExceptions', 'rules'] as const;
+/** Threat intel has no PostgreSQL adapter yet: the intel capability stays off there (and says so). */
+const noIntel = new Proxy({} as IntelStore, {
+  get: (_t, prop) =>
+    prop === 'then'
+      ? undefined
+      : () => Promise.reject(new Error('threat intel has no PostgreSQL adapter yet')),
+});
 
-function notYet(store: string): never {
-  throw new Error(`the ${store} store has no PostgreSQL adapter yet`);
-}
-const unavailable = <T extends object>(store: string): T =>
-  new Proxy({}, { get: (_t, prop) => (prop === 'then' ? undefined : () => notYet(store)) }) as T;
+/** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode while any is listed. */
+export const POSTGRES_MISSING: readonly string[] = [];
 
 export async function openPostgresStorage(url: string): Promise<Storage> {
   const pool = await openPool(url);
@@ -26,10 +35,14 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     identity: new PostgresIdentityRepo(pool),
     audit: new PostgresAuditLog(pool),
     notifications: new PostgresNotificationOutbox(pool),
-    alerts: unavailable('alerts'),
-    cases: unavailable('cases'),
-    ruleExceptions: unavailable('ruleExceptions'),
-    rules: unavailable('rules'),
+    alerts: new PostgresAlertStore(pool),
+    cases: new PostgresCaseStore(pool),
+    ruleExceptions: new PostgresRuleExceptionStore(pool),
+    rules: new PostgresRuleStore(pool),
+    playbooks: new PostgresPlaybookStore(pool),
+    secrets: new PostgresSecretRepo(pool),
+    search: new PostgresEventSearch(pool),
+    intel: noIntel,
     close: () => pool.end(),
   };
 }

@@ -28,6 +28,9 @@ const toDelivery = (r: Row): Delivery => ({
   sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
 });
 
+/** How long a claimed delivery is left to its claimer before another pump may take it. */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
 export class PostgresNotificationOutbox implements NotificationOutbox {
   constructor(private readonly pool: Pool) {}
 
@@ -42,13 +45,25 @@ export class PostgresNotificationOutbox implements NotificationOutbox {
     return r.rowCount ?? 0;
   }
 
+  /**
+   * Claims the due deliveries: each is leased to this caller for CLAIM_LEASE_MS (its next attempt
+   * moved past the lease), so the pumps of several worker nodes never send one twice. markSent,
+   * markFailed or postpone end the lease; a node that dies mid-send leaves it to be retried after.
+   */
   async due(now: Date, limit: number): Promise<Delivery[]> {
-    // SKIP LOCKED would matter with several pumps; one pump per node reads, the update is idempotent.
-    const r = await this.pool.query<Row>(
-      "SELECT * FROM notification_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
-      [now.getTime(), limit],
+    const r = await this.pool.query<Row & { due_at: number }>(
+      `WITH picked AS (
+         SELECT id, next_attempt_at AS due_at FROM notification_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE notification_deliveries d SET next_attempt_at = $3 FROM picked WHERE d.id = picked.id
+       RETURNING d.*, picked.due_at`,
+      [now.getTime(), limit, now.getTime() + CLAIM_LEASE_MS],
     );
-    return r.rows.map(toDelivery);
+    return r.rows
+      .sort((a, b) => a.due_at - b.due_at)
+      .map((row) => toDelivery({ ...row, next_attempt_at: row.due_at }));
   }
 
   async markSent(id: string, at: Date): Promise<void> {

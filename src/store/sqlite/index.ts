@@ -9,6 +9,10 @@ import { SqliteDetectionStore } from './detections.js';
 import { SqliteEventStore } from './events.js';
 import { SqliteIdentityRepo } from './identity.js';
 import { SqliteNotificationOutbox } from './notifications.js';
+import { SqlitePlaybookStore } from './playbooks.js';
+import { SqliteEventSearch } from './event-search.js';
+import { SqliteIntelStore } from './intel.js';
+import { SqliteSecretRepo } from './secrets.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
 import { SqliteRuleStore } from './rules.js';
 
@@ -26,6 +30,10 @@ export function openSqliteStorage(dataDir: string): Storage {
     ruleExceptions: new SqliteRuleExceptionStore(db),
     rules: new SqliteRuleStore(db),
     notifications: new SqliteNotificationOutbox(db),
+    playbooks: new SqlitePlaybookStore(db),
+    search: new SqliteEventSearch(db),
+    intel: new SqliteIntelStore(db),
+    secrets: new SqliteSecretRepo(db),
     identity: new SqliteIdentityRepo(db),
     audit: new SqliteAuditLog(db),
     close: async () => {

@@ -2,6 +2,7 @@
 import { ALERT_MIGRATIONS } from './migrations-alerts.js';
 import { CASE_MIGRATIONS } from './migrations-cases.js';
 import { NOTIFY_MIGRATIONS } from './migrations-notify.js';
+import { INTEL_MIGRATIONS } from './migrations-intel.js';
 import { PLAYBOOK_MIGRATIONS } from './migrations-playbooks.js';
 import { RULE_MIGRATIONS } from './migrations-rules.js';
 
@@ -124,5 +125,6 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ...CASE_MIGRATIONS,
   ...RULE_MIGRATIONS,
   ...NOTIFY_MIGRATIONS,
+  ...INTEL_MIGRATIONS,
   ...PLAYBOOK_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);

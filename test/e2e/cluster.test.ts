@@ -1,0 +1,271 @@
+/**
+ * Cluster mode end to end: four real `vigil start` processes, one per role, sharing a fresh
+ * PostgreSQL database and NATS JetStream (own stream prefix). sshd failure lines go to the ingest
+ * node over syslog; the detect node detects, the worker node folds alerts, the api node shows them.
+ * Then redeliveries are provoked (a worker killed with SIGKILL mid-stream and restarted, the same
+ * detections published twice, the same events posted twice) and nothing may be stored or counted twice.
+ */
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsBus } from '../../src/bus/nats/nats-bus.js';
+import { NATS_URL, PG_URL, serviceAvailable } from '../../src/test-support/services.js';
+import {
+  loginCookie,
+  runCli,
+  startServer,
+  tempDataDir,
+  type ServerProcess,
+} from '../support/server-process.js';
+
+const SSH_FAILED = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
+const pgTarget = new URL(PG_URL);
+const natsTarget = new URL(NATS_URL);
+const available =
+  (await serviceAvailable('PostgreSQL', pgTarget.hostname, Number(pgTarget.port || 5432))) &&
+  (await serviceAvailable('NATS JetStream', natsTarget.hostname, Number(natsTarget.port || 4222)));
+
+const run = `${process.pid}_${Date.now().toString(36)}`;
+const dbName = `vigil_cluster_${run}`;
+const prefix = `VIGILCL_${run}`;
+const dbUrl = (() => {
+  const u = new URL(PG_URL);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e as Error;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.runIf(available)('cluster: ingest, detect, worker and api nodes over PostgreSQL and NATS', () => {
+  const dataDir = tempDataDir();
+  const configFile = path.join(dataDir, 'cluster.yaml');
+  const nodes: Partial<Record<'api' | 'ingest' | 'detect' | 'worker', ServerProcess>> = {};
+  let cookie = '';
+  let ingestToken = '';
+  let sent = 0;
+
+  const start = (role: string) =>
+    startServer(path.join(dataDir, role), { VIGIL_CONFIG: configFile, VIGIL_ROLE: role });
+
+  const get = async (node: ServerProcess, url: string): Promise<{ status: number; json: unknown }> => {
+    const r = await fetch(`${node.base}${url}`, { headers: { cookie } });
+    return { status: r.status, json: await r.json().catch(() => undefined) };
+  };
+
+  /** The SSH-failure alert as the api node shows it. */
+  const sshAlert = async () => {
+    const r = await get(nodes.api!, `/api/v1/alerts?rule=${SSH_FAILED}&limit=10`);
+    return r.json as { total: number; alerts: Array<{ id: string; count: number }> };
+  };
+  const eventTotal = async (q: string) =>
+    (
+      (await get(nodes.api!, `/api/v1/events/search?q=${encodeURIComponent(q)}&limit=1`)).json as {
+        total: number;
+      }
+    ).total;
+  const detectionTotal = async () =>
+    ((await get(nodes.api!, `/api/v1/detections?limit=1`)).json as { total: number }).total;
+
+  /** sshd failure lines over syslog/TCP to the ingest node, each a distinct attempt. */
+  const sendFailures = async (n: number) => {
+    const sock = net.connect(nodes.ingest!.ports.syslog!, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      sent++;
+      lines.push(
+        `<38>1 ${new Date().toISOString()} bastion sshd ${1000 + sent} - - Failed password for root from 203.0.113.9 port ${40000 + sent} ssh2 cluster-${run}\n`,
+      );
+    }
+    await new Promise<void>((r) => sock.end(lines.join(''), r));
+  };
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    writeFileSync(
+      configFile,
+      [
+        `database:\n  url: ${dbUrl}`,
+        `nats:\n  url: ${NATS_URL}\n  streamPrefix: ${prefix}`,
+        // Every node takes port 0; only the ingest node opens its listeners.
+        `syslog:\n  port: 0`,
+      ].join('\n') + '\n',
+    );
+    // The api node first: it migrates the database and creates the admin; the others then find both.
+    nodes.api = await start('api');
+    [nodes.ingest, nodes.detect, nodes.worker] = await Promise.all([
+      start('ingest'),
+      start('detect'),
+      start('worker'),
+    ]);
+    cookie = (await loginCookie(nodes.api.base, 'admin', 'e2e-admin-password')).cookie;
+    const token = runCli(['token', 'create', '--role', 'ingest', '--name', 'shipper'], {
+      VIGIL_CONFIG: configFile,
+      VIGIL_DATA_DIR: dataDir,
+    });
+    expect(token.code).toBe(0);
+    ingestToken = token.stdout.trim();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(nodes).map((n) => n?.stop()));
+    const bus = await NatsBus.open({ url: NATS_URL, streamPrefix: prefix });
+    await bus.deleteStreamsWithPrefix();
+    await bus.close();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }, 120_000);
+
+  it('refuses a split role without PostgreSQL and NATS, naming both settings', () => {
+    const r = runCli(['start', '--role', 'detect'], {
+      VIGIL_DATA_DIR: tempDataDir(),
+      VIGIL_HTTP_PORT: '0',
+      VIGIL_DATABASE_URL: '',
+      VIGIL_NATS_URL: '',
+      VIGIL_CONFIG: '',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /role detect .*database\.url \(VIGIL_DATABASE_URL\) and nats\.url \(VIGIL_NATS_URL\)/,
+    );
+  });
+
+  it('serves each route only on the nodes of its role', async () => {
+    expect((await get(nodes.ingest!, '/api/v1/alerts')).status).toBe(404);
+    expect((await get(nodes.detect!, '/api/v1/cases')).status).toBe(404);
+    expect((await get(nodes.worker!, '/api/v1/alerts')).status).toBe(404);
+    expect((await get(nodes.api!, '/api/v1/alerts')).status).toBe(200);
+    // Authorization comes first; an authorised request for another role's route is then refused.
+    const post = await fetch(`${nodes.api!.base}/api/v1/events`, {
+      method: 'POST',
+      body: '[]',
+      headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+    });
+    expect(post.status).toBe(404);
+    expect(((await post.json()) as { error: { message: string } }).error.message).toMatch(
+      /role: api.*ingest role/,
+    );
+    // Shipper protocols live in their own plugin scopes; they are ingest routes all the same.
+    for (const url of ['/_bulk', '/services/collector/event', '/v1/logs']) {
+      const r = await fetch(`${nodes.api!.base}${url}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+      });
+      expect(r.status, url).toBe(404);
+    }
+    expect((await get(nodes.ingest!, '/api/v1/events/search?q=x')).status).toBe(404);
+    for (const n of Object.values(nodes)) expect((await get(n!, '/api/v1/health')).status).toBe(200);
+    // Only the ingest node listens for syslog.
+    expect(nodes.ingest!.ports.syslog).toBeGreaterThan(0);
+    expect(nodes.api!.ports.syslog).toBeUndefined();
+  });
+
+  it('turns syslog on the ingest node into one alert, shown by the api node', async () => {
+    await sendFailures(20);
+    const alert = await until('20 detections folded into one alert', async () => {
+      const a = await sshAlert();
+      return a.alerts[0]?.count === 20 ? a : undefined;
+    });
+    expect(alert.total).toBe(1);
+    expect(await eventTotal(`cluster-${run}`)).toBe(20);
+    await until('20 detections recorded', async () => ((await detectionTotal()) >= 20 ? true : undefined));
+  }, 60_000);
+
+  it('counts every detection once after a worker is killed mid-stream and restarted', async () => {
+    // 30 more, in bursts, while the worker is killed after folding the first of them.
+    const sending = (async () => {
+      for (let i = 0; i < 6; i++) {
+        await sendFailures(5);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    await until(
+      'the worker to start on the new detections',
+      async () => ((await sshAlert()).alerts[0]!.count > 20 ? true : undefined),
+      30_000,
+    );
+    await nodes.worker!.stop('SIGKILL');
+    const countAtKill = (await sshAlert()).alerts[0]!.count;
+    await sending;
+    nodes.worker = await start('worker');
+    // Unacknowledged messages come back after the consumer's ack wait (60 s).
+    const alert = await until(
+      'all 50 detections folded',
+      async () => {
+        const a = await sshAlert();
+        return a.alerts[0]!.count >= 50 ? a : undefined;
+      },
+      120_000,
+    );
+    expect(countAtKill).toBeLessThan(50); // killed mid-stream, not after
+    expect(alert.total).toBe(1);
+    expect(alert.alerts[0]!.count).toBe(50);
+    expect(await eventTotal(`cluster-${run}`)).toBe(50);
+  }, 200_000);
+
+  it('ignores the same detections published twice and the same events posted twice', async () => {
+    const before = await sshAlert();
+    const detections = (await get(nodes.api!, `/api/v1/detections?limit=500`)).json as {
+      total: number;
+      detections: Array<{ tenant: string; ruleId: string }>;
+    };
+    expect(detections.detections.length).toBe(detections.total);
+    const bus = await NatsBus.open({ url: NATS_URL, streamPrefix: prefix });
+    try {
+      for (let round = 0; round < 2; round++) await bus.publish('detections.default', detections.detections);
+    } finally {
+      await bus.close();
+    }
+    // The worker reports every redelivered detection as a duplicate in its metrics.
+    const duplicates = async () => {
+      const text = await (await fetch(`${nodes.worker!.base}/metrics`, { headers: { cookie } })).text();
+      const m = /vigil_alert_detections_total\{result="duplicate"\} (\d+)/.exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    await until('the worker to see both copies', async () =>
+      (await duplicates()) >= 2 * detections.total ? true : undefined,
+    );
+    const after = await sshAlert();
+    expect(after.total).toBe(before.total);
+    expect(after.alerts[0]!.count).toBe(50);
+    expect(await detectionTotal()).toBe(detections.total);
+
+    // Events: a shipper retrying a batch with the same ids stores each once.
+
+    const docs = Array.from({ length: 5 }, (_, i) => ({
+      '@timestamp': '2026-11-28T09:00:00.000Z',
+      event: { id: `retry-${run}-${i}` },
+      message: `retried-${run}`,
+    }));
+    for (let round = 0; round < 2; round++) {
+      const r = await fetch(`${nodes.ingest!.base}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(docs),
+      });
+      expect(r.status).toBe(200);
+    }
+    expect(await eventTotal(`retried-${run}`)).toBe(5);
+  }, 120_000);
+});
