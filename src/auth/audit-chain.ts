@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from '../store/ports.js';
+import type { AuditRecord, NewAudit } from '../store/ports.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -29,7 +29,8 @@ export function hashAuditRecord(rec: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(rec.prevHash).update('\n').update(body).digest('hex');
 }
 
-export type ChainVerdict = { ok: true; records: number } | { ok: false; records: number; seq: number; problem: string };
+export type ChainVerdict =
+  { ok: true; records: number } | { ok: false; records: number; seq: number; problem: string };
 
 /** Walks the trail in order; reports the first record that was edited, removed or moved. */
 export async function verifyAuditChain(records: AsyncIterable<AuditRecord>): Promise<ChainVerdict> {
@@ -39,17 +40,71 @@ export async function verifyAuditChain(records: AsyncIterable<AuditRecord>): Pro
   for await (const rec of records) {
     count++;
     if (rec.seq !== expectedSeq) {
-      return { ok: false, records: count, seq: rec.seq, problem: `expected record ${expectedSeq}, found ${rec.seq} (a record was removed or moved)` };
+      return {
+        ok: false,
+        records: count,
+        seq: rec.seq,
+        problem: `expected record ${expectedSeq}, found ${rec.seq} (a record was removed or moved)`,
+      };
     }
     if (rec.prevHash !== prevHash) {
-      return { ok: false, records: count, seq: rec.seq, problem: 'previous-hash link broken (a record before it was changed, removed or moved)' };
+      return {
+        ok: false,
+        records: count,
+        seq: rec.seq,
+        problem: 'previous-hash link broken (a record before it was changed, removed or moved)',
+      };
     }
     const actual = hashAuditRecord(rec);
     if (actual !== rec.hash) {
-      return { ok: false, records: count, seq: rec.seq, problem: 'content does not match its hash (the record was edited)' };
+      return {
+        ok: false,
+        records: count,
+        seq: rec.seq,
+        problem: 'content does not match its hash (the record was edited)',
+      };
     }
     prevHash = rec.hash;
     expectedSeq++;
   }
   return { ok: true, records: count };
+}
+
+/**
+ * The record that follows `last` in the chain, hashed. Shared by every audit adapter so that the
+ * chain is built the same way whatever the store; values go through JSON so that what is hashed
+ * is exactly what is stored and read back.
+ */
+export function nextAuditRecord(last: { seq: number; hash: string } | undefined, rec: NewAudit): AuditRecord {
+  const base = {
+    seq: (last?.seq ?? 0) + 1,
+    ts: rec.ts ?? new Date().toISOString(),
+    actor: rec.actor,
+    tenant: rec.tenant ?? null,
+    action: rec.action,
+    target: rec.target ?? null,
+    ip: rec.ip ?? null,
+    before: rec.before === undefined ? null : (JSON.parse(JSON.stringify(rec.before ?? null)) as unknown),
+    after: rec.after === undefined ? null : (JSON.parse(JSON.stringify(rec.after ?? null)) as unknown),
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  return { ...base, hash: hashAuditRecord(base) };
+}
+
+/** Column values of a record, in the order seq, ts, actor, tenant, action, target, ip, before, after, prev_hash, hash. */
+export function auditColumns(r: AuditRecord): unknown[] {
+  const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+  return [
+    r.seq,
+    r.ts,
+    r.actor,
+    r.tenant,
+    r.action,
+    r.target,
+    r.ip,
+    json(r.before),
+    json(r.after),
+    r.prevHash,
+    r.hash,
+  ];
 }

@@ -1,4 +1,4 @@
-import { GENESIS_HASH, hashAuditRecord } from '../../auth/audit-chain.js';
+import { auditColumns, nextAuditRecord } from '../../auth/audit-chain.js';
 import type { AuditLog, AuditRecord, NewAudit } from '../ports.js';
 import { inTransaction, Params, type Pool } from './db.js';
 
@@ -40,34 +40,10 @@ export class PostgresAuditLog implements AuditLog {
       const last = (
         await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
       ).rows[0];
-      const base = {
-        seq: (last?.seq ?? 0) + 1,
-        ts: rec.ts ?? new Date().toISOString(),
-        actor: rec.actor,
-        tenant: rec.tenant ?? null,
-        action: rec.action,
-        target: rec.target ?? null,
-        ip: rec.ip ?? null,
-        before: rec.before === undefined ? null : (JSON.parse(JSON.stringify(rec.before ?? null)) as unknown),
-        after: rec.after === undefined ? null : (JSON.parse(JSON.stringify(rec.after ?? null)) as unknown),
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      const full: AuditRecord = { ...base, hash: hashAuditRecord(base) };
+      const full = nextAuditRecord(last, rec);
       await c.query(
         'INSERT INTO audit (seq, ts, actor, tenant, action, target, ip, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-        [
-          full.seq,
-          full.ts,
-          full.actor,
-          full.tenant,
-          full.action,
-          full.target,
-          full.ip,
-          full.before === null ? null : JSON.stringify(full.before),
-          full.after === null ? null : JSON.stringify(full.after),
-          full.prevHash,
-          full.hash,
-        ],
+        auditColumns(full),
       );
       return full;
     });

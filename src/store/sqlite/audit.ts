@@ -1,4 +1,4 @@
-import { GENESIS_HASH, hashAuditRecord } from '../../auth/audit-chain.js';
+import { auditColumns, nextAuditRecord } from '../../auth/audit-chain.js';
 import type { AuditLog, AuditRecord, NewAudit } from '../ports.js';
 import type { Db } from './db.js';
 
@@ -38,37 +38,12 @@ export class SqliteAuditLog implements AuditLog {
     const tx = this.db.transaction((): AuditRecord => {
       const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
         { seq: number; hash: string } | undefined;
-      const base = {
-        seq: (last?.seq ?? 0) + 1,
-        ts: rec.ts ?? new Date().toISOString(),
-        actor: rec.actor,
-        tenant: rec.tenant ?? null,
-        action: rec.action,
-        target: rec.target ?? null,
-        ip: rec.ip ?? null,
-        // Round-trip through JSON so the hashed value is exactly what is stored and read back.
-        before: rec.before === undefined ? null : (JSON.parse(JSON.stringify(rec.before ?? null)) as unknown),
-        after: rec.after === undefined ? null : (JSON.parse(JSON.stringify(rec.after ?? null)) as unknown),
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      const full: AuditRecord = { ...base, hash: hashAuditRecord(base) };
+      const full = nextAuditRecord(last, rec);
       this.db
         .prepare(
           'INSERT INTO audit (seq, ts, actor, tenant, action, target, ip, before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(
-          full.seq,
-          full.ts,
-          full.actor,
-          full.tenant,
-          full.action,
-          full.target,
-          full.ip,
-          full.before === null ? null : JSON.stringify(full.before),
-          full.after === null ? null : JSON.stringify(full.after),
-          full.prevHash,
-          full.hash,
-        );
+        .run(...auditColumns(full));
       return full;
     });
     return tx.immediate();
