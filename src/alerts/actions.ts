@@ -4,7 +4,7 @@ import type { AuditLog, EventStore, RuleException, RuleExceptionStore } from '..
 import { newId } from '../util/ids.js';
 import { groupFields } from './entity.js';
 import { TriageError, triage, type TriageRequest } from './lifecycle.js';
-import type { Alert, AlertComment, AlertStore } from './ports.js';
+import type { Alert, AlertComment, AlertStore, Severity } from './ports.js';
 import { alertNotification } from './notification.js';
 
 export interface Actor {
@@ -15,6 +15,7 @@ export interface Actor {
 /** What an audit record keeps of an alert: the fields triage changes. */
 const triageView = (a: Alert) => ({
   status: a.status,
+  severity: a.severity,
   verdict: a.verdict,
   assignee: a.assignee,
   tags: a.tags,
@@ -28,7 +29,8 @@ export type BulkAction =
   | { action: 'ack' }
   | { action: 'assign'; assignee: string | null }
   | { action: 'close'; verdict: NonNullable<TriageRequest['verdict']> }
-  | { action: 'tag'; tags: string[] };
+  | { action: 'tag'; tags: string[] }
+  | { action: 'severity'; severity: Severity };
 
 /** Analyst actions on alerts; every change is written to the audit trail with before and after. */
 export class AlertActions {
@@ -80,7 +82,9 @@ export class AlertActions {
           ? { assignee: action.assignee }
           : action.action === 'close'
             ? { status: 'closed', verdict: action.verdict }
-            : { addTags: action.tags };
+            : action.action === 'tag'
+              ? { addTags: action.tags }
+              : { severity: action.severity };
     const updated: string[] = [];
     const failed: Array<{ id: string; reason: string }> = [];
     for (const id of new Set(ids)) {

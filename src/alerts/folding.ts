@@ -3,6 +3,8 @@ import type { SourceDetection } from '../ingest/health/silent-monitor.js';
 import { fromSourceHealth } from '../detections/records.js';
 import type { DetectionRecord, EventStore } from '../store/ports.js';
 import { entityOf, groupFields } from './entity.js';
+import type { IntelLookup } from './intel-severity.js';
+import { INDICATOR_KIND } from '../intel/detections.js';
 import { observablesOf } from './observables.js';
 import {
   levelToSeverity,
@@ -16,6 +18,9 @@ import type { AlertFold, AlertStore, FoldOutcome, RiskContribution, RiskCrossing
 
 /** Events read per detection for observables; a correlation over thousands of events needs no more. */
 const EVENTS_PER_DETECTION = 20;
+
+/** Tag on alerts raised because an observable is a known indicator. */
+export const INTEL_MATCH_TAG = 'intel-match';
 
 /** Kinds that are news but not a problem: they stay detections and open no alert. */
 const NOT_ALERTS = new Set(['source_resumed']);
@@ -42,6 +47,7 @@ export class AlertFolder {
     private readonly alerts: AlertStore,
     private readonly events: EventStore,
     private readonly opts: AlertingOptions,
+    private readonly intel?: IntelLookup,
   ) {
     this.critical = new Set(opts.criticalAssets.map((a) => a.toLowerCase()));
   }
@@ -55,7 +61,12 @@ export class AlertFolder {
       const entity = entityOf(d, events[0]);
       const observables = observablesOf(events, groupFields(d));
       const base = levelToSeverity(d.level);
-      const severity = touchesCriticalAsset(this.critical, entity, observables) ? raise(base) : base;
+      let severity = touchesCriticalAsset(this.critical, entity, observables) ? raise(base) : base;
+      let tags = d.tags;
+      if (await this.knownBad(d, observables)) {
+        severity = raise(severity);
+        tags = [...new Set([...d.tags, INTEL_MATCH_TAG])];
+      }
       const firstEventAt = events.reduce(
         (min, e) => {
           const t = Date.parse(e['@timestamp']);
@@ -70,7 +81,7 @@ export class AlertFolder {
         ruleId: d.ruleId,
         title: d.title,
         severity,
-        tags: d.tags,
+        tags,
         attack: d.attack,
         entity,
         ts: d.ts,
@@ -99,6 +110,19 @@ export class AlertFolder {
             )
           ).outcomes;
     return { outcomes, riskAlerts };
+  }
+
+  /** Intel matches are already scored by their confidence; other detections gain from known-bad observables. */
+  private async knownBad(d: DetectionRecord, observables: AlertFold['observables']): Promise<boolean> {
+    const floor = this.opts.intelRaiseConfidence;
+    if (!this.intel || floor === null || d.kind === INDICATOR_KIND || observables.length === 0) return false;
+    try {
+      const hit = await this.intel(d.tenant, observables);
+      return hit !== null && hit.confidence >= floor;
+    } catch {
+      // Intel is an enrichment: without it the alert still opens, at the severity the rule gave.
+      return false;
+    }
   }
 
   private async readEvents(d: DetectionRecord) {

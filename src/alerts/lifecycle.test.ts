@@ -69,4 +69,11 @@ describe('alert triage rules', () => {
       tags: ['x'],
     });
   });
+
+  it('changes severity by hand while open, and keeps it on a closed alert', () => {
+    expect(triage(alert(), { severity: 'critical' }, NOW)).toEqual({ severity: 'critical' });
+    expect(triage(alert({ severity: 'high' }), { severity: 'high' }, NOW)).toEqual({});
+    const closed = alert({ status: 'closed', verdict: 'benign', closedAt: NOW, acknowledgedAt: NOW });
+    expect(() => triage(closed, { severity: 'critical' }, NOW)).toThrow(/severity is part of the record/);
+  });
 });

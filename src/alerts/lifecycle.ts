@@ -4,6 +4,7 @@ import {
   type AlertChange,
   type AlertStatus,
   type AlertVerdict,
+  type Severity,
 } from './ports.js';
 
 /** A triage request the alert's state refuses; `code` says whether the request or the state is at fault. */
@@ -18,6 +19,7 @@ export class TriageError extends Error {
 
 export interface TriageRequest {
   status?: AlertStatus;
+  severity?: Severity;
   verdict?: AlertVerdict;
   assignee?: string | null;
   tags?: string[];
@@ -51,6 +53,11 @@ export function triage(current: Alert, req: TriageRequest, now: string): AlertCh
     if (target !== 'closed')
       throw new TriageError('bad_request', 'body.verdict: only a closed alert has a verdict');
     change.verdict = req.verdict;
+  }
+  if (req.severity !== undefined && req.severity !== current.severity) {
+    if (current.status === 'closed')
+      throw new TriageError('conflict', 'the alert is closed; its severity is part of the record');
+    change.severity = req.severity;
   }
   if (req.assignee !== undefined) change.assignee = req.assignee;
   if (req.tags !== undefined) change.tags = [...new Set(req.tags)];

@@ -7,6 +7,11 @@ export interface AlertingOptions {
   dedupWindowMs: number;
   /** Hosts, users or addresses whose alerts are raised one severity step (case-insensitive). */
   criticalAssets: string[];
+  /**
+   * An alert one of whose observables is a live threat-intel indicator of at least this confidence
+   * (0–100) is raised one severity step and tagged `intel-match`; null turns this off.
+   */
+  intelRaiseConfidence: number | null;
   risk: {
     /** Sliding window over which an entity's risk adds up. */
     windowMs: number;
@@ -20,6 +25,7 @@ export interface AlertingOptions {
 export const DEFAULT_ALERTING: AlertingOptions = {
   dedupWindowMs: 60 * 60_000,
   criticalAssets: [],
+  intelRaiseConfidence: 75,
   risk: {
     windowMs: 24 * 60 * 60_000,
     threshold: 100,

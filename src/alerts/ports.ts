@@ -97,6 +97,8 @@ export interface AlertQuery {
 
 export interface AlertChange {
   status?: AlertStatus;
+  /** Set by hand; later detections of a higher severity still raise it (new evidence). */
+  severity?: Severity;
   verdict?: AlertVerdict | null;
   assignee?: string | null;
   tags?: string[];

@@ -115,7 +115,9 @@ describe('alerting service (MemoryBus + SQLite)', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.count).toBe(3);
     // One notification for the one new alert, whatever the redeliveries; channels filter by severity.
-    expect(notified.map((n) => [n.kind, n.subject.id, n.severity])).toEqual([['alert.created', alerts[0]!.id, 'low']]);
+    expect(notified.map((n) => [n.kind, n.subject.id, n.severity])).toEqual([
+      ['alert.created', alerts[0]!.id, 'low'],
+    ]);
     expect(alert).toMatchObject({
       severity: 'low',
       entity: { type: 'host', value: 'bastion' },
@@ -132,6 +134,56 @@ describe('alerting service (MemoryBus + SQLite)', () => {
     );
     expect(await storage.alerts.eventIdsOf('default', alert.id, 10)).toEqual(['e1', 'e2', 'e3']);
     expect(created).toEqual([alert.id]);
+  });
+
+  it('raises an alert whose observable is a confident live indicator, and not for a weak or global-only-other-tenant one', async () => {
+    await start();
+    await storage.intel.upsertIndicators([
+      // Global (every tenant) and confident: raises. The address is in the event's source.ip.
+      { tenant: '*', type: 'ipv4', value: '203.0.113.7', source: 'feed-a', confidence: 90, severity: 'high' },
+      // Confident but another tenant's: must not leak into this tenant's severity.
+      { tenant: 'other', type: 'domain', value: 'evil.example', source: 'feed-b', confidence: 95 },
+      // This tenant's but weak: below the default floor (75).
+      { tenant: 'default', type: 'ipv4', value: '198.51.100.9', source: 'feed-c', confidence: 30 },
+    ]);
+    const known = event('k1');
+    const otherTenant = event('k2', {
+      host: { name: 'web1' },
+      source: { ip: '192.0.2.1' },
+      url: { domain: 'cdn.evil.example' },
+    });
+    const weak = event('k3', { host: { name: 'db1' }, source: { ip: '198.51.100.9' } });
+    await storage.events.append([known, otherTenant, weak]);
+    await bus.publish('detections.default', [
+      detection('dk1', known),
+      detection('dk2', otherTenant),
+      detection('dk3', weak),
+    ]);
+    const alerts = await until(async () => {
+      const r = await storage.alerts.list({ tenants: ['default'], limit: 10, ruleId: SSH_RULE });
+      return r.alerts.length === 3 ? r.alerts : undefined;
+    });
+    const byHost = Object.fromEntries(alerts.map((a) => [a.entity?.value, a]));
+    expect(byHost['bastion']).toMatchObject({ severity: 'medium' });
+    expect(byHost['bastion']!.tags).toContain('intel-match');
+    expect(byHost['web1']).toMatchObject({ severity: 'low' });
+    expect(byHost['web1']!.tags).not.toContain('intel-match');
+    expect(byHost['db1']).toMatchObject({ severity: 'low' });
+  });
+
+  it('finds a parent-domain indicator for a subdomain observable', async () => {
+    await start();
+    await storage.intel.upsertIndicators([
+      { tenant: 'default', type: 'domain', value: 'evil.example', source: 'feed-b', confidence: 80 },
+    ]);
+    const e = event('s1', { host: { name: 'web2' }, url: { domain: 'a.b.evil.example' } });
+    await storage.events.append([e]);
+    await bus.publish('detections.default', [detection('ds1', e, { level: 'high' })]);
+    const a = await until(
+      async () => (await storage.alerts.list({ tenants: ['default'], limit: 1 })).alerts[0],
+    );
+    expect(a.severity).toBe('critical');
+    expect(a.tags).toContain('intel-match');
   });
 
   it('keys a correlation on its group, raises critical assets, and skips "source resumed"', async () => {

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { alertNotification } from './notification.js';
 import { AlertActions } from './actions.js';
 import { AlertFolder, detectionsOf } from './folding.js';
+import { intelLookupFrom } from './intel-severity.js';
 import { DEFAULT_ALERTING, levelToSeverity, withDefaults, type AlertingOptions } from './policy.js';
 import { SEVERITIES } from './ports.js';
 
@@ -26,6 +27,7 @@ export async function startAlerting(
   const opts = withDefaults({
     dedupWindowMs: fromConfig.dedupWindowMinutes * 60_000,
     criticalAssets: fromConfig.criticalAssets,
+    intelRaiseConfidence: fromConfig.intelRaiseConfidence,
     ...options,
     risk: {
       ...DEFAULT_ALERTING.risk,
@@ -35,7 +37,7 @@ export async function startAlerting(
     },
   });
   const minRank = SEVERITIES.indexOf(fromConfig.minSeverity);
-  const folder = new AlertFolder(storage.alerts, storage.events, opts);
+  const folder = new AlertFolder(storage.alerts, storage.events, opts, intelLookupFrom(storage.intel));
   const folded = metrics.registry.counter(
     'vigil_alert_detections_total',
     'Detections folded into alerts, by result (created, merged, duplicate)',

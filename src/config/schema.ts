@@ -227,6 +227,8 @@ export const configSchema = z
         minSeverity: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('low'),
         /** Hosts, users or addresses whose alerts are raised one severity step. */
         criticalAssets: z.array(z.string().min(1)).default([]),
+        /** Known-bad observable (live indicator at or above this confidence) raises an alert one step; null: off. */
+        intelRaiseConfidence: z.coerce.number().min(0).max(100).nullable().default(75),
         risk: z
           .object({
             windowHours: z.coerce.number().positive().default(24),

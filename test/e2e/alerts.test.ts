@@ -150,6 +150,14 @@ describe('alerts: detection → alert → triage → metrics, over real HTTP', (
         })
       ).status,
     ).toBe(200);
+    // Severity by hand: the analyst knows more than the rule level; the change is stored and audited.
+    const raised = await call(tok.analyst!, 'PATCH', `/api/v1/alerts/${first.id}`, { severity: 'critical' });
+    expect(raised.status).toBe(200);
+    expect((await call(tok.auditor!, 'GET', `/api/v1/alerts/${first.id}`)).json.alert.severity).toBe(
+      'critical',
+    );
+    const bySeverity = await call(tok.auditor!, 'GET', '/api/v1/alerts?severity=critical');
+    expect(bySeverity.json.alerts.map((a: { id: string }) => a.id)).toContain(first.id);
     const back = await call(tok.analyst!, 'PATCH', `/api/v1/alerts/${first.id}`, { status: 'new' });
     expect(back.status).toBe(409);
 
@@ -180,8 +188,10 @@ describe('alerts: detection → alert → triage → metrics, over real HTTP', (
     const m = (await call(tok.analyst!, 'GET', '/api/v1/metrics/soc?period=24h')).json;
     expect(m.mtta.all.count).toBe(1);
     expect(m.mttr.all.count).toBe(1);
-    expect(m.mtta.bySeverity.low.meanSeconds).toBeGreaterThanOrEqual(0);
-    expect(m.mttr.bySeverity.low.meanSeconds).toBeGreaterThanOrEqual(m.mtta.bySeverity.low.meanSeconds);
+    expect(m.mtta.bySeverity.critical.meanSeconds).toBeGreaterThanOrEqual(0);
+    expect(m.mttr.bySeverity.critical.meanSeconds).toBeGreaterThanOrEqual(
+      m.mtta.bySeverity.critical.meanSeconds,
+    );
     expect(m.mttd.all.count).toBeGreaterThanOrEqual(2);
     expect(m.rules).toEqual(
       expect.arrayContaining([
@@ -196,16 +206,18 @@ describe('alerts: detection → alert → triage → metrics, over real HTTP', (
       .records as Array<{
       target: string;
       actor: string;
-      before: { status: string };
-      after: { status: string; verdict: string | null };
+      before: { status: string; severity: string };
+      after: { status: string; severity: string; verdict: string | null };
     }>;
     const mine = audit.filter((r) => r.target === first.id);
     expect(mine.map((r) => [r.before.status, r.after.status])).toEqual([
       ['new', 'acknowledged'],
       ['acknowledged', 'in_progress'],
+      ['in_progress', 'in_progress'],
       ['in_progress', 'closed'],
     ]);
-    expect(mine[2]!.after.verdict).toBe('true_positive');
+    expect([mine[2]!.before.severity, mine[2]!.after.severity]).toEqual(['low', 'critical']);
+    expect(mine[3]!.after.verdict).toBe('true_positive');
   });
 
   it('exports OCSF Detection Findings and finds similar alerts', async () => {

@@ -145,6 +145,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
           z.object({ action: z.literal('assign'), assignee: z.string().min(1).max(100).nullable() }),
           z.object({ action: z.literal('close'), verdict: z.enum(ALERT_VERDICTS) }),
           z.object({ action: z.literal('tag'), tags: z.array(tag).min(1).max(50) }),
+          z.object({ action: z.literal('severity'), severity: z.enum(SEVERITIES) }),
         ]),
       ),
     handler: async ({ req, principal, body }) => {
@@ -177,12 +178,13 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     method: 'PATCH',
     url: '/api/v1/alerts/:id',
     access: 'alerts:write',
-    summary: 'Change status (with verdict to close), assignee or tags',
+    summary: 'Change status (with verdict to close), severity, assignee or tags',
     tags: ['alerts'],
     params: idParams,
     body: z
       .object({
         status: z.enum(ALERT_STATUSES).optional(),
+        severity: z.enum(SEVERITIES).optional(),
         verdict: z.enum(ALERT_VERDICTS).optional(),
         assignee: z.string().min(1).max(100).nullable().optional(),
         tags: z.array(tag).max(50).optional(),

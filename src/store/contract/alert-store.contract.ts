@@ -193,6 +193,12 @@ export function describeAlertStoreContract(name: string, open: () => Promise<Ale
       ]);
       expect(await ids({ status: ['closed'] })).toEqual([]);
       expect((await a.list({ tenants: ['default'], limit: 1, offset: 1, sort: 'severity' })).total).toBe(3);
+      // Severity set by hand is stored, filtered and sorted on like the derived one.
+      const r = await a.update('default', out[2]!.alertId, () => ({ severity: 'critical' }), now);
+      expect([r!.before.severity, r!.after.severity]).toEqual(['medium', 'critical']);
+      expect((await a.get('default', [out[2]!.alertId]))[0]!.severity).toBe('critical');
+      expect(await ids({ severity: ['critical'] })).toEqual([out[2]!.alertId]);
+      expect((await ids({ sort: '-severity' }))[0]).toBe(out[2]!.alertId);
     });
 
     it('finds similar alerts by rule, entity and shared observables', async () => {

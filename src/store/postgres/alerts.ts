@@ -391,6 +391,7 @@ export class PostgresAlertStore implements AlertStore {
       const after: Alert = {
         ...before,
         status: ch.status ?? before.status,
+        severity: ch.severity ?? before.severity,
         verdict: ch.verdict === undefined ? before.verdict : ch.verdict,
         assignee: ch.assignee === undefined ? before.assignee : ch.assignee,
         tags: ch.tags ?? before.tags,
@@ -400,10 +401,11 @@ export class PostgresAlertStore implements AlertStore {
       };
       await changes(
         c,
-        `UPDATE alerts SET status = ?, verdict = ?, assignee = ?, tags = ?, acknowledged_at = ?,
-         closed_at = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE alerts SET status = ?, severity_rank = ?, verdict = ?, assignee = ?, tags = ?,
+         acknowledged_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
         [
           after.status,
+          severityRank(after.severity),
           after.verdict,
           after.assignee,
           JSON.stringify(after.tags),

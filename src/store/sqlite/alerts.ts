@@ -185,8 +185,8 @@ export class SqliteAlertStore implements AlertStore {
       ),
       byId: db.prepare('SELECT * FROM alerts WHERE id = ?'),
       updateTriage:
-        db.prepare(`UPDATE alerts SET status = ?, verdict = ?, assignee = ?, tags = ?, acknowledged_at = ?,
-        closed_at = ?, updated_at = ? WHERE id = ?`),
+        db.prepare(`UPDATE alerts SET status = ?, severity_rank = ?, verdict = ?, assignee = ?, tags = ?,
+        acknowledged_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`),
     };
   }
 
@@ -438,6 +438,7 @@ export class SqliteAlertStore implements AlertStore {
       const after: Alert = {
         ...before,
         status: c.status ?? before.status,
+        severity: c.severity ?? before.severity,
         verdict: c.verdict === undefined ? before.verdict : c.verdict,
         assignee: c.assignee === undefined ? before.assignee : c.assignee,
         tags: c.tags ?? before.tags,
@@ -447,6 +448,7 @@ export class SqliteAlertStore implements AlertStore {
       };
       this.s.updateTriage.run(
         after.status,
+        severityRank(after.severity),
         after.verdict,
         after.assignee,
         JSON.stringify(after.tags),
