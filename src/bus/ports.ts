@@ -27,11 +27,24 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+export interface PublishOptions {
+  /**
+   * Identity of the message: a durable bus stores a message with an id it has already seen (within
+   * its duplicate window) only once, so a publisher may retry after an ambiguous failure.
+   */
+  id?: string;
+}
+
 export interface Bus {
   /** Resolves when the bus has accepted the message (for a durable bus: when it is persisted). */
-  publish<T>(subject: string, data: T): Promise<void>;
+  publish<T>(subject: string, data: T, opts?: PublishOptions): Promise<void>;
   /** `subject` may use NATS wildcards: `*` one token, `>` the rest. */
-  consume<T>(subject: string, group: string, handler: (msg: BusMessage<T>) => Promise<void>, opts?: ConsumeOptions<T>): Promise<Subscription>;
+  consume<T>(
+    subject: string,
+    group: string,
+    handler: (msg: BusMessage<T>) => Promise<void>,
+    opts?: ConsumeOptions<T>,
+  ): Promise<Subscription>;
   close(): Promise<void>;
 }
 

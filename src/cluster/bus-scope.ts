@@ -30,7 +30,7 @@ const idle: Subscription = { stop: () => Promise.resolve() };
  */
 export function scopeBus(bus: Bus, duties: ReadonlySet<Duty>, log?: Logger): Bus {
   return {
-    publish: (subject, data) => bus.publish(subject, data),
+    publish: (subject, data, opts) => bus.publish(subject, data, opts),
     consume: <T>(
       subject: string,
       group: string,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Bus } from '../bus/ports.js';
 import type { VigilMetrics } from '../metrics/registry.js';
 import type { RawEventDoc, VigilEvent } from '../schema/ecs.js';
@@ -153,8 +154,18 @@ export class IngestPipeline {
     if (events.length > 0) {
       await this.events.append(events);
       this.metrics.eventsStored.inc({ input }, events.length);
-      await this.bus.publish(`${STORED_SUBJECT}.${tenant}`, events);
+      await this.bus.publish(`${STORED_SUBJECT}.${tenant}`, events, { id: batchId(tenant, events) });
     }
     return { accepted: events.length, rejected };
   }
+}
+
+/**
+ * The bus message id of a stored batch: the same events give the same id, so a batch published
+ * again after a lost acknowledgement (or re-sent by a client with the same event ids) is delivered once.
+ */
+function batchId(tenant: string, events: VigilEvent[]): string {
+  const h = createHash('sha256').update(tenant);
+  for (const e of events) h.update('\n').update(e.event.id);
+  return `stored-${h.digest('base64url').slice(0, 32)}`;
 }

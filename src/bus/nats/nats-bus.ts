@@ -11,7 +11,7 @@
  * - A failed handler naks with a growing delay; after `maxDeliver` attempts the message is handed
  *   to `onDeadLetter` and terminated so the server stops redelivering it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -25,7 +25,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { Bus, BusMessage, ConsumeOptions, Subscription } from '../ports.js';
+import type { Bus, BusMessage, ConsumeOptions, PublishOptions, Subscription } from '../ports.js';
 
 export interface NatsBusOptions {
   url: string;
@@ -35,6 +35,11 @@ export interface NatsBusOptions {
   maxAgeHours?: number;
   /** How long a delivered message may stay unacknowledged before the server redelivers it. */
   ackWaitSeconds?: number;
+  /**
+   * How long publish keeps retrying while the server is unreachable (restart, failover) before it
+   * gives up. Meanwhile the publisher waits: ingest slows its senders instead of failing them.
+   */
+  publishRetryMs?: number;
 }
 
 const DEFAULT_MAX_DELIVER = 5;
@@ -46,6 +51,19 @@ function rootOf(subject: string): string {
   return root;
 }
 
+/** Failures that the same request may get past later: the server away, slow or failing over. */
+const PERMANENT = new Set([
+  'InvalidArgumentError',
+  'InvalidSubjectError',
+  'PermissionViolationError',
+  'AuthorizationError',
+  'UserAuthenticationExpiredError',
+]);
+function transient(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return !PERMANENT.has(e.name) && !/maximum payload/i.test(e.message);
+}
+
 /** Consumer names allow only a restricted alphabet; a hash keeps distinct filters distinct. */
 function durableName(group: string, subject: string): string {
   const safe = group.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
@@ -55,6 +73,7 @@ function durableName(group: string, subject: string): string {
 export class NatsBus implements Bus {
   private readonly streams = new Map<string, Promise<string>>();
   private readonly subs = new Set<Subscription>();
+  private closing = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -78,6 +97,7 @@ export class NatsBus implements Bus {
       streamPrefix: opts.streamPrefix ?? 'VIGIL',
       maxAgeHours: opts.maxAgeHours ?? 72,
       ackWaitSeconds: opts.ackWaitSeconds ?? 60,
+      publishRetryMs: opts.publishRetryMs ?? 60_000,
     });
   }
 
@@ -107,9 +127,25 @@ export class NatsBus implements Bus {
     return p;
   }
 
-  async publish<T>(subject: string, data: T): Promise<void> {
-    await this.stream(subject);
-    await this.js.publish(subject, JSON.stringify(data));
+  /**
+   * Retries until the server has persisted the message or `publishRetryMs` has passed. Every
+   * attempt carries the same message id (the caller's, or a fresh one), so an attempt whose PubAck
+   * was lost and the retry after it leave one message in the stream.
+   */
+  async publish<T>(subject: string, data: T, opts: PublishOptions = {}): Promise<void> {
+    const body = JSON.stringify(data);
+    const msgID = opts.id ?? randomUUID();
+    const deadline = Date.now() + this.o.publishRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.stream(subject);
+        await this.js.publish(subject, body, { msgID });
+        return;
+      } catch (e) {
+        if (this.closing || !transient(e) || Date.now() >= deadline) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 2000)));
+      }
+    }
   }
 
   async consume<T>(
@@ -198,6 +234,7 @@ export class NatsBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.allSettled([...this.subs].map((s) => s.stop()));
     await this.nc.drain();
   }
