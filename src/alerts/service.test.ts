@@ -14,18 +14,12 @@ import type { DetectionRecord, Storage } from '../store/ports.js';
 import { openSqliteStorage } from '../store/sqlite/index.js';
 import { RISK_RULE_ID, type AlertingOptions } from './policy.js';
 import { ALERTS_CREATED_SUBJECT, startAlerting } from './service.js';
+import { until as waitUntil } from '../test-support/until.js';
 
 const SSH_RULE = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
 
-async function until<T>(f: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(f: () => Promise<T | undefined>, ms = 5000): Promise<T> =>
+  waitUntil(f, ms, 'a condition', 10);
 
 const event = (id: string, over: Record<string, unknown> = {}): VigilEvent => ({
   '@timestamp': '2026-11-28T09:00:00.000Z',

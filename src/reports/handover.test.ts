@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../app.js';
 import { bearer, startTestApp, tokenFor } from '../test-support/app.js';
+import { until as waitUntil } from '../test-support/until.js';
 
-async function until<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(f: () => Promise<T | undefined>, ms = 15000): Promise<T> =>
+  waitUntil(f, ms, 'a condition', 50);
 
 describe('shift handover', () => {
   let app: VigilApp;

@@ -11,18 +11,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../src/app.js';
 import { startTestApp, tokenFor } from '../../src/test-support/app.js';
+import { until as waitUntil } from '../../src/test-support/until.js';
 
 const SSH_FAILED = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
 
-async function until<T>(f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(f: () => Promise<T | undefined>, ms = 20000): Promise<T> =>
+  waitUntil(f, ms, 'a condition', 50);
 
 describe('cases: alerts → case → tasks → observables → evidence → merge/split → close, over real HTTP', () => {
   let app: VigilApp & { dataDir: string };

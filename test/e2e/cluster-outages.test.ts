@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, serviceAvailable } from '../../src/test-support/services.js';
 import { runCli, startServer, tempDataDir, type ServerProcess } from '../support/server-process.js';
 import { freePort, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { until as waitUntil } from '../../src/test-support/until.js';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 const pgTarget = new URL(PG_URL);
@@ -27,20 +28,8 @@ if (!available) console.warn(`cluster outage tests skipped: they need PostgreSQL
 const run = `${process.pid}_${Date.now().toString(36)}`;
 const dbName = `vigil_outage_${run}`;
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: Error | undefined;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e as Error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60000): Promise<T> =>
+  waitUntil(f, ms, what, 200);
 
 /** A JetStream server owned by this test: killed and restarted on the same port and store. */
 class OwnNats {

@@ -19,6 +19,7 @@ import {
   tempDataDir,
   type ServerProcess,
 } from '../support/server-process.js';
+import { until as waitUntil } from '../../src/test-support/until.js';
 
 const SSH_FAILED = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
 const pgTarget = new URL(PG_URL);
@@ -36,20 +37,8 @@ const dbUrl = (() => {
   return u.toString();
 })();
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: Error | undefined;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e as Error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 30000): Promise<T> =>
+  waitUntil(f, ms, what, 200);
 
 describe.runIf(available)('cluster: ingest, detect, worker and api nodes over PostgreSQL and NATS', () => {
   const dataDir = tempDataDir();
