@@ -64,15 +64,20 @@ describe('walking skeleton', () => {
     const malformed = await fetch(`${srv.base}/api/v1/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"unterminated' });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('bad_request');
-    // The server answers 413 as soon as it sees the length and stops reading, so the client's write
-    // may then fail with EPIPE; the answer is what matters, read it with a plain request.
+    // The server answers 413 from the declared length alone, before reading the body; a client that
+    // kept writing 17 MB would race the closing socket (EPIPE), so this one declares and waits.
     const oversize = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${srv.base}/api/v1/events`, { method: 'POST', headers: auth }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        `${srv.base}/api/v1/events`,
+        { method: 'POST', headers: { ...auth, 'content-length': String(17 * 1024 * 1024) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on('error', (e) => setTimeout(() => reject(e), 1000));
-      req.end('x'.repeat(17 * 1024 * 1024));
+      req.write('x'.repeat(1024));
     });
     expect(oversize).toBe(413);
     const noAuth = await fetch(`${srv.base}/api/v1/events`, { method: 'POST', body: '{}' });
