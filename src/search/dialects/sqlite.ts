@@ -2,6 +2,35 @@ import type { PatternPart } from '../ast.js';
 import { JSON_ESCAPED, likePattern, pathVariants, type Dialect, type ValuePred } from '../dialect.js';
 import { joinFrags, param, sql, type Frag } from '../sql.js';
 
+/**
+ * An FTS5 query for a trigram index (`tokenize='trigram'`) that every document containing the
+ * pattern matches: each literal run of 3+ characters as a quoted string, all required. Undefined
+ * when no run is long enough (the trigram index cannot help then).
+ */
+export function trigramMatch(parts: PatternPart[]): string | undefined {
+  const runs: string[] = [];
+  let cur = '';
+  for (const p of parts) {
+    if ('lit' in p) cur += p.lit;
+    else {
+      runs.push(cur);
+      cur = '';
+    }
+  }
+  runs.push(cur);
+  // The index keeps no positions (detail=none, a third of the size), so no phrases: the run's
+  // trigrams, every third one plus the last, are each required; enough to be selective.
+  const grams = new Set<string>();
+  for (const run of runs) {
+    const chars = [...run];
+    if (chars.length < 3) continue;
+    for (let i = 0; i + 3 <= chars.length; i += 3) grams.add(chars.slice(i, i + 3).join(''));
+    grams.add(chars.slice(-3).join(''));
+  }
+  if (grams.size === 0) return undefined;
+  return [...grams].map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+}
+
 const jsonPath = (segs: string[]): string => '$' + segs.map((s) => `."${s}"`).join('');
 
 /**
@@ -9,7 +38,14 @@ const jsonPath = (segs: string[]): string => '$' + segs.map((s) => `."${s}"`).jo
  * stay arrays for json_each), `->>` as an SQL value. Comparisons of text are case-insensitive
  * (lower() and LIKE fold ASCII only; SQLite has no Unicode case folding without ICU).
  */
-export function sqliteDialect(opts: { rowGuard?: string } = {}): Dialect {
+export interface SqliteFullText {
+  /** The FTS5 trigram table over the events table being read (a name computed by the store). */
+  table: string;
+  /** Rows with seq above this are not indexed yet and are checked by LIKE alone. */
+  indexedUpTo: number;
+}
+
+export function sqliteDialect(opts: { rowGuard?: string; fts?: SqliteFullText } = {}): Dialect {
   const coalesce = (op: '->' | '->>', field: string): Frag => {
     const frags = pathVariants(field).map((p) => sql`doc ${op} ${param(jsonPath(p))}`);
     return frags.length === 1 ? frags[0]! : sql`coalesce(${joinFrags(frags, ', ')})`;
@@ -56,7 +92,13 @@ export function sqliteDialect(opts: { rowGuard?: string } = {}): Dialect {
       // Quotes and backslashes are escaped in the stored text: look at the decoded strings instead.
       if (escaped)
         return sql`EXISTS (SELECT 1 FROM json_tree(doc) j WHERE j.type = 'text' AND j.value LIKE ${pattern} ESCAPE '\\')`;
-      return sql`doc LIKE ${pattern} ESCAPE '\\'`;
+      const like = sql`doc LIKE ${pattern} ESCAPE '\\'`;
+      const match = opts.fts ? trigramMatch(parts) : undefined;
+      // The trigram index finds candidates (a superset: it ignores order and adjacency), rows not
+      // indexed yet are all candidates, and the LIKE keeps the answer exact.
+      if (match === undefined || !opts.fts) return like;
+      const t = opts.fts.table;
+      return sql`((seq > ${param(opts.fts.indexedUpTo)} OR seq IN (SELECT rowid FROM ${t} WHERE ${t} MATCH ${param(match)})) AND ${like})`;
     },
     fieldJson: (field) => coalesce('->', field),
     key: (field) => coalesce('->>', field),

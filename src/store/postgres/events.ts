@@ -1,5 +1,6 @@
 import type { VigilEvent } from '../../schema/ecs.js';
 import { jsonPath } from '../field-path.js';
+import type { DayUsage, RetentionTarget } from '../retention.js';
 import type { EventPage, EventQuery, EventStore, FieldFilter } from '../ports.js';
 import { inTransaction, Params, type Pool } from './db.js';
 
@@ -14,7 +15,7 @@ function toJsonb(e: VigilEvent): string {
 const partitionName = (dayStart: number): string =>
   `events_p${new Date(dayStart).toISOString().slice(0, 10).replaceAll('-', '')}`;
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, RetentionTarget {
   /** Days whose partition is known to exist. */
   private readonly days = new Set<number>();
 
@@ -100,6 +101,19 @@ export class PostgresEventStore implements EventStore {
         )
       : await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
     return r.rows[0]!.n;
+  }
+
+  /**
+   * Events and stored (possibly compressed) JSON bytes per UTC day and tenant, for retention by
+   * size. A scan of every event: retention calls it once per run, only when a size limit is set.
+   */
+  async usage(): Promise<DayUsage[]> {
+    const r = await this.pool.query<{ day: number; tenant: string; events: number; bytes: number }>(
+      `SELECT (extract(epoch FROM date_trunc('day', ts AT TIME ZONE 'UTC')) * 1000)::float8 AS day, tenant,
+              count(*)::int AS events, coalesce(sum(pg_column_size(doc)), 0)::float8 AS bytes
+         FROM events GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return r.rows.map((x) => ({ day: new Date(x.day), tenant: x.tenant, events: x.events, bytes: x.bytes }));
   }
 
   async deleteOlderThan(before: Date, tenant?: string): Promise<number> {

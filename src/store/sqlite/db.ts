@@ -51,6 +51,7 @@ export function migrate(db: Db): number {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.up?.(db);
       record.run(m.version, m.name, Date.now());
       db.pragma(`user_version = ${Math.max(legacy, m.version)}`);
     })();

@@ -1,5 +1,7 @@
 import type { VigilEvent } from '../../schema/ecs.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { createPartitionSql, DAY_MS, dayOf, partitionName, rebuildEventsView } from './event-partitions.js';
 
 /** Columns of one events row as bound: id, tenant, ts, ingested, doc. */
 export const COLUMNS = 5;
@@ -35,32 +37,100 @@ export class EventRowEncoder {
   }
 }
 
-/** Inserts row groups in one transaction, many rows per statement. */
+interface DayInserts {
+  one: Statement;
+  many: Statement;
+  /** Is (tenant, id) already in this day? */
+  has: Statement;
+}
+
+/**
+ * An event stamped with the receive time (no time of its own) and re-sent after midnight lands in
+ * a new day; within this long after midnight such events are also looked up in the previous day.
+ */
+const RESEND_WINDOW_MS = 3_600_000;
+
+/** Inserts row groups in one transaction, into the table of each row's day, many rows per statement. */
 export class EventRowWriter {
-  private readonly insert;
-  private readonly insertMany;
+  private readonly days = new Map<number, DayInserts>();
+  private readonly known;
+  /** New days were created in this transaction: the `events` view is rebuilt once, at its end. */
+  private viewStale = false;
 
   constructor(private readonly db: Db) {
-    const sql = 'INSERT OR IGNORE INTO events (id, tenant, ts, ingested, doc) VALUES ';
-    this.insert = db.prepare(`${sql}(?, ?, ?, ?, ?)`);
-    this.insertMany = db.prepare(sql + new Array<string>(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', '));
+    this.known = db.prepare('SELECT 1 FROM event_partitions WHERE day = ?').pluck();
   }
 
-  private writeGroup(rows: RowGroup): number {
+  /** Drops cached statements: a day table was dropped (retention) or replaced. */
+  forget(): void {
+    this.days.clear();
+  }
+
+  private inserts(day: number): DayInserts {
+    let d = this.days.get(day);
+    if (d) return d;
+    // Inside the caller's transaction: the new day commits with its first rows or not at all.
+    if (this.known.get(day) === undefined) {
+      this.db.exec(createPartitionSql(day));
+      this.viewStale = true;
+    }
+    const name = partitionName(day);
+    const sql = `INSERT OR IGNORE INTO ${name} (id, tenant, ts, ingested, doc) VALUES `;
+    d = {
+      one: this.db.prepare(`${sql}(?, ?, ?, ?, ?)`),
+      many: this.db.prepare(sql + new Array<string>(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')),
+      has: this.db.prepare(`SELECT 1 FROM ${name} WHERE tenant = ? AND id = ?`).pluck(),
+    };
+    this.days.set(day, d);
+    return d;
+  }
+
+  /** A receive-time-stamped event shortly after midnight already stored the day before. */
+  private resentAcrossMidnight(rows: RowGroup, at: number, day: number): boolean {
+    const ts = rows[at + 2] as number;
+    if (ts !== rows[at + 3] || ts - day * DAY_MS >= RESEND_WINDOW_MS) return false;
+    if (!this.days.has(day - 1) && this.known.get(day - 1) === undefined) return false;
+    return this.inserts(day - 1).has.get(rows[at + 1], rows[at]) !== undefined;
+  }
+
+  private writeDay(d: DayInserts, rows: RowGroup): number {
     const chunk = ROWS_PER_INSERT * COLUMNS;
     let n = 0;
     let at = 0;
-    for (; at + chunk <= rows.length; at += chunk)
-      n += this.insertMany.run(rows.slice(at, at + chunk)).changes;
-    for (; at < rows.length; at += COLUMNS) n += this.insert.run(rows.slice(at, at + COLUMNS)).changes;
+    for (; at + chunk <= rows.length; at += chunk) n += d.many.run(rows.slice(at, at + chunk)).changes;
+    for (; at < rows.length; at += COLUMNS) n += d.one.run(rows.slice(at, at + COLUMNS)).changes;
+    return n;
+  }
+
+  private writeGroup(rows: RowGroup): number {
+    // Most appends fall in one day: split only when they do not.
+    const first = dayOf(rows[2] as number);
+    let split = false;
+    for (let at = 0; at < rows.length && !split; at += COLUMNS) {
+      const ts = rows[at + 2] as number;
+      split = dayOf(ts) !== first || (ts === rows[at + 3] && ts - first * DAY_MS < RESEND_WINDOW_MS);
+    }
+    if (!split) return this.writeDay(this.inserts(first), rows);
+    const byDay = new Map<number, unknown[]>();
+    for (let at = 0; at < rows.length; at += COLUMNS) {
+      const day = dayOf(rows[at + 2] as number);
+      if (this.resentAcrossMidnight(rows, at, day)) continue;
+      let list = byDay.get(day);
+      if (!list) byDay.set(day, (list = []));
+      for (let c = 0; c < COLUMNS; c++) list.push(rows[at + c]);
+    }
+    let n = 0;
+    for (const [day, list] of byDay) n += this.writeDay(this.inserts(day), list);
     return n;
   }
 
   /** Rows inserted per group (re-appended ids are ignored); throws when the transaction fails. */
   writeAll(groups: RowGroup[]): number[] {
     const counts: number[] = [];
+    this.viewStale = false;
     this.db.transaction(() => {
       for (const g of groups) counts.push(this.writeGroup(g));
+      if (this.viewStale) rebuildEventsView(this.db);
     })();
     return counts;
   }

@@ -1,9 +1,11 @@
 import type { VigilEvent } from '../../schema/ecs.js';
 import { flatten, setField } from '../../schema/fields.js';
-import { compileQuery } from '../../search/compile.js';
-import { sqliteDialect } from '../../search/dialects/sqlite.js';
+import type { Query } from '../../search/ast.js';
+import { compileExpr, compileQuery, type CompiledSearch } from '../../search/compile.js';
+import { sqliteDialect, type SqliteFullText } from '../../search/dialects/sqlite.js';
 import { ipKey } from '../../search/ip.js';
 import { parseQuery } from '../../search/parser.js';
+import { joinFrags, sql, type Frag } from '../../search/sql.js';
 import {
   QueryError,
   QueryTimeout,
@@ -12,6 +14,7 @@ import {
   type SearchResult,
 } from '../../search/ports.js';
 import type { Db } from './db.js';
+import { ftsName, listPartitions, overlapping, unionAll, type Partition } from './event-partitions.js';
 
 export interface SqliteEventSearchOptions {
   /** Longest a search may run before it is aborted (default 10 s). */
@@ -36,7 +39,7 @@ function guardOf(db: Db): Guard {
     typeof v === 'string' ? ipKey(v) : null,
   );
   db.function('vigil_tick', { deterministic: false }, () => {
-    if ((guard.ticks++ & 1023) === 0 && Date.now() >= guard.deadline) throw new Error(TIMEOUT);
+    if ((guard.ticks++ & 15) === 0 && Date.now() >= guard.deadline) throw new Error(TIMEOUT);
     return 1;
   });
   guards.set(db, guard);
@@ -48,11 +51,10 @@ function guardOf(db: Db): Guard {
  * The query language on the SQLite event store. Two functions are registered on the connection:
  * - `vigil_ip_key(text)`: deterministic, an address as a sortable 128-bit hex key (search/ip.ts),
  *   so CIDR becomes a BETWEEN over text; deterministic so it can back an expression index later.
- * - `vigil_tick()`: evaluated once per scanned row (the compiler puts it right after the tenant and
- *   time conditions); it throws once the running search is past its deadline. better-sqlite3 has
- *   no progress handler and a GROUP BY returns nothing until it has scanned everything, so a row
- *   cap alone could not bound an aggregation; this can. Checking the clock every 1024 rows keeps
- *   its cost small.
+ * - `vigil_tick()`: evaluated for scanned rows (the compiler puts the row guard right after the
+ *   tenant and time conditions); it throws once the running search is past its deadline.
+ *   better-sqlite3 has no progress handler and a GROUP BY returns nothing until it has scanned
+ *   everything, so a row cap alone could not bound an aggregation; this can. See ROW_GUARD.
  */
 export class SqliteEventSearch implements EventSearch {
   private readonly guard: Guard;
@@ -77,7 +79,7 @@ export class SqliteEventSearch implements EventSearch {
         ? { kind: 'table', total: 0, columns: [], rows: [], took_ms: took() }
         : { kind: 'events', total: 0, events: [], took_ms: took() };
     }
-    const c = compileQuery(parsed.query, sqliteDialect({ rowGuard: 'vigil_tick()' }), { tenants, ...opts });
+    const c = this.compile(parsed.query, tenants, opts);
     // Synchronous statements: one search at a time per connection, so one deadline suffices.
     this.guard.deadline = Date.now() + this.timeoutMs;
     this.guard.ticks = 0;
@@ -126,16 +128,115 @@ export class SqliteEventSearch implements EventSearch {
     }
   }
 
+  private compile(q: Query, tenants: string[], opts: SearchOptions): CompiledSearch {
+    const compiled = compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), { tenants, ...opts });
+    return onDays(compiled, q, tenants, opts, overlapping(listPartitions(this.db), opts.from, opts.to));
+  }
+
+  /** The statement a search runs (for tests and troubleshooting); throws QueryError like search. */
+  statement(tenants: string[], query: string, opts: SearchOptions): { sql: string; params: unknown[] } {
+    const parsed = parseQuery(query);
+    if (!parsed.ok) throw new QueryError(parsed.reason, parsed.column, parsed.expected);
+    return this.compile(parsed.query, tenants, opts).rows;
+  }
+
   async fields(tenants: string[], opts: { sample?: number } = {}): Promise<string[]> {
     if (tenants.length === 0) return [];
-    const docs = this.db
-      .prepare(
-        `SELECT doc FROM events WHERE tenant IN (${tenants.map(() => '?').join(', ')}) ORDER BY ts DESC LIMIT ?`,
-      )
-      .pluck()
-      .all(...tenants, opts.sample ?? 500) as string[];
+    const want = opts.sample ?? 500;
+    const docs: string[] = [];
+    // Newest days first, stopping once the sample is full: no sort over every stored event.
+    for (const p of listPartitions(this.db).reverse()) {
+      if (docs.length >= want) break;
+      docs.push(
+        ...(this.db
+          .prepare(
+            `SELECT doc FROM ${p.name} WHERE tenant IN (${tenants.map(() => '?').join(', ')}) ORDER BY ts DESC LIMIT ?`,
+          )
+          .pluck()
+          .all(...tenants, want - docs.length) as string[]),
+      );
+    }
     const names = new Set<string>();
     for (const d of docs) for (const k of Object.keys(flatten(JSON.parse(d)))) names.add(k);
     return [...names].sort();
   }
+}
+
+/**
+ * A call into JavaScript per scanned row cost as much as the rest of a scan over an index; so one
+ * row in 16, at random (random() is SQLite's own, no call out; sampling by seq, a tenant whose rows
+ * all had seqs off the sample would never be checked), calls vigil_tick, which reads the clock on
+ * its first call and every 16th after.
+ */
+const ROW_GUARD = '((random() & 15) <> 0 OR vigil_tick())';
+
+/** The compiler's innermost statement, built exactly as compile.ts builds it. */
+function innermost(
+  q: Query,
+  tenants: string[],
+  opts: SearchOptions,
+  table: string,
+  fts?: SqliteFullText,
+): Frag {
+  const d = sqliteDialect({ rowGuard: ROW_GUARD, ...(fts ? { fts } : {}) });
+  const conds: Frag[] = [d.scope(tenants, opts.from, opts.to), { sql: ROW_GUARD, params: [] }];
+  if (q.where) conds.push(compileExpr(q.where, d));
+  return sql`SELECT seq, ts, doc FROM ${table} WHERE ${joinFrags(conds, ' AND ')}`;
+}
+
+const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";
+
+/**
+ * Points a compiled search at the day tables its time range overlaps. The compiler reads from
+ * `events` (the view over every day); its innermost statement is replaced by one arm per day, each
+ * with the same conditions over that day's table and its own FTS5 index for free text. When the
+ * statement is not found as expected (the compiler changed shape), the search runs unchanged over
+ * the view: slower, still correct.
+ */
+function onDays(
+  c: CompiledSearch,
+  q: Query,
+  tenants: string[],
+  opts: SearchOptions,
+  days: Partition[],
+): CompiledSearch {
+  const base = innermost(q, tenants, opts, 'events');
+  const arms = days.map((p) =>
+    innermost(q, tenants, opts, p.name, { table: ftsName(p.name), indexedUpTo: p.indexed }),
+  );
+  const union: Frag = arms.length
+    ? {
+        sql: unionAll(
+          arms.map((a) => a.sql),
+          'seq, ts, doc',
+        ),
+        params: arms.flatMap((a) => a.params),
+      }
+    : { sql: NO_ROWS, params: [] };
+  const rows = splice(c.rows, base, union);
+  const count = splice(c.count, base, union);
+  return rows && count ? { ...c, rows, count } : c;
+}
+
+function splice(
+  stmt: { sql: string; params: unknown[] },
+  base: Frag,
+  union: Frag,
+): { sql: string; params: unknown[] } | undefined {
+  const at = stmt.sql.indexOf(base.sql);
+  if (at < 0 || stmt.sql.indexOf(base.sql, at + 1) >= 0) return undefined;
+  // Every '?' is a placeholder (the dialect binds all values), so counting them finds the params.
+  const placeholders = (t: string) => t.split('?').length - 1;
+  if (placeholders(stmt.sql) !== stmt.params.length) return undefined;
+  const first = placeholders(stmt.sql.slice(0, at));
+  const own = stmt.params.slice(first, first + base.params.length);
+  if (own.length !== base.params.length || own.some((v, i) => v !== base.params[i])) return undefined;
+  return {
+    sql: stmt.sql.slice(0, at) + union.sql + stmt.sql.slice(at + base.sql.length),
+    params: [
+      ...stmt.params.slice(0, first),
+      ...union.params,
+      ...stmt.params.slice(first + base.params.length),
+    ],
+  };
 }
