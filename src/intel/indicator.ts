@@ -47,6 +47,15 @@ export interface Provenance {
   reference?: string;
 }
 
+/** Why an indicator does not alert: a warninglist or allowlist holds its value. */
+export interface IndicatorWarning {
+  /** the list's name */
+  list: string;
+  /** `warninglist` (known-benign values, e.g. MISP's) or `allowlist` (the tenant's own) */
+  kind: 'warninglist' | 'allowlist';
+  reason: string;
+}
+
 /** A global indicator (from a feed every tenant shares) has tenant `*`. */
 export const ALL_TENANTS = '*';
 
@@ -71,6 +80,12 @@ export interface Indicator {
   attack: string[];
   sources: string[];
   provenance: Provenance[];
+  /** matches in our data and analysts' confirmations */
+  sightings?: number;
+  /** analysts' false-positive marks; each lowers confidence */
+  falsePositives?: number;
+  /** set: the indicator is kept and shown but never matched (flagged, not dropped) */
+  warning?: IndicatorWarning | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -94,6 +109,8 @@ export interface IndicatorInput {
   validUntil?: string | null;
   tags?: string[];
   attack?: string[];
+  /** undefined: keep the record's; null: clear it */
+  warning?: IndicatorWarning | null;
 }
 
 /** Stable id: the same IOC in the same tenant is one record whatever reported it. */

@@ -13,7 +13,21 @@ import type { DetectionRecord } from '../store/ports.js';
 import { toDetection } from './detections.js';
 import type { Indicator } from './indicator.js';
 import { buildIndex, IndicatorIndex, type Hit } from './match-index.js';
-import type { IntelStore } from './ports.js';
+import type { IntelStore, SightingKind } from './ports.js';
+import { WarninglistFilter } from './warninglists.js';
+
+/** Matches of one batch, aggregated per indicator, tenant and outcome. */
+export interface SightingBatch {
+  indicatorId: string;
+  tenant: string;
+  kind: Extract<SightingKind, 'match' | 'suppressed'>;
+  count: number;
+  source: 'live' | 'retro-hunt';
+  /** a suppression's reason */
+  note: string | null;
+  /** the first event it was seen in */
+  eventId: string;
+}
 
 export const INTEL_GROUP = 'intel';
 
@@ -25,6 +39,10 @@ export class IntelMatcher {
   private details = new Map<string, Indicator>();
   /** changes made while a rebuild reads the store, re-applied to the new index when it is swapped in */
   private duringReload: Array<(idx: IndicatorIndex) => void> | undefined;
+  /** warninglists and allowlists applied to hits */
+  filter = new WarninglistFilter([]);
+  /** where sightings of each batch go; a failure there is logged, never fails matching */
+  onSightings: ((batch: SightingBatch[]) => Promise<void>) | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -57,6 +75,8 @@ export class IntelMatcher {
 
   /** Adds or updates one indicator in the live index now, and refreshes its cached details. */
   put(ind: Indicator): void {
+    // A warned indicator is kept in the store but never matched.
+    if (ind.warning) return this.expire(ind.id, 0);
     this.details.delete(ind.id);
     const change = (idx: IndicatorIndex): void =>
       idx.add({
@@ -119,10 +139,35 @@ export class IntelMatcher {
     }
     const iso = new Date(now).toISOString();
     const out: DetectionRecord[] = [];
+    const sightings = new Map<string, SightingBatch>();
+    const source = extra.retroHunt ? 'retro-hunt' : 'live';
     for (const { hit, event } of found) {
       const ind = this.details.get(hit.indicator.id);
-      if (ind) out.push(toDetection(hit, ind, event, iso, extra));
+      if (!ind) continue;
+      const tenant = event.organization.id;
+      // The event's value may be benign even when the indicator is not (a wide CIDR, a parent domain).
+      const warning = this.filter.check(tenant, ind.type, hit.value);
+      const kind = warning ? 'suppressed' : 'match';
+      const note = warning ? `${warning.kind} ${warning.list}: ${warning.reason}` : null;
+      const key = `${ind.id}\n${tenant}\n${kind}\n${note ?? ''}`;
+      const cur = sightings.get(key);
+      if (cur) cur.count++;
+      else
+        sightings.set(key, {
+          indicatorId: ind.id,
+          tenant,
+          kind,
+          count: 1,
+          source,
+          note,
+          eventId: event.event.id,
+        });
+      if (!warning) out.push(toDetection(hit, ind, event, iso, extra));
     }
+    if (this.onSightings && sightings.size > 0)
+      await this.onSightings([...sightings.values()]).catch((err: unknown) =>
+        this.log.warn({ err }, 'recording indicator sightings failed; the matches are published anyway'),
+      );
     return out;
   }
 

@@ -1,9 +1,17 @@
 /**
  * Storage port of threat intelligence: indicators (merged across sources), the feeds that bring
  * them with their health, STIX context objects (malware, threat actors, reports, observables) and
- * retro-hunt jobs. SQLite implements it in store/sqlite/intel.ts.
+ * retro-hunt jobs. SQLite implements it in store/sqlite/intel.ts, PostgreSQL in store/postgres/intel.ts;
+ * src/intel/intel-store.contract.ts is the behaviour both pass.
  */
-import type { Indicator, IndicatorInput, IndicatorType, Severity } from './indicator.js';
+import type {
+  Indicator,
+  IndicatorInput,
+  IndicatorType,
+  IndicatorWarning,
+  Severity,
+  Tlp,
+} from './indicator.js';
 
 /** The little the in-memory match index keeps per indicator; the rest is read on a hit. */
 export interface LiveIndicator {
@@ -27,7 +35,7 @@ export interface IndicatorQuery {
   offset?: number;
 }
 
-export const FEED_KINDS = ['stix', 'misp', 'csv', 'taxii'] as const;
+export const FEED_KINDS = ['stix', 'misp', 'misp-api', 'csv', 'taxii'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 export interface FeedAuth {
@@ -61,6 +69,12 @@ export interface FeedOptions {
   limit?: number;
   /** taxii: `match[<key>]=<value>` filters, e.g. `{ "type": "indicator" }` */
   match?: Record<string, string>;
+  /** misp-api: which restSearch (default attributes) */
+  mispScope?: 'attributes' | 'events';
+  /** misp-api: only attributes/events with these tags */
+  mispTags?: string[];
+  /** misp-api: only these MISP attribute types */
+  mispTypes?: string[];
 }
 
 export interface FeedHealth {
@@ -118,6 +132,66 @@ export interface HuntJob {
   requestedBy: string;
 }
 
+export const SIGHTING_KINDS = ['match', 'true-positive', 'false-positive', 'suppressed'] as const;
+export type SightingKind = (typeof SIGHTING_KINDS)[number];
+
+/** An indicator seen in our data, confirmed or dismissed by an analyst, or a hit a list suppressed. */
+export interface Sighting {
+  id: string;
+  tenant: string;
+  indicatorId: string;
+  kind: SightingKind;
+  /** how many matches this record stands for (live matching aggregates a batch) */
+  count: number;
+  /** who or what: `live`, `retro-hunt`, `analyst:<name>` */
+  source: string;
+  /** a false-positive's or suppression's reason */
+  note: string | null;
+  /** the event it was seen in, when one */
+  eventId: string | null;
+  at: string;
+}
+
+export interface SightingPolicy {
+  /** confidence points one false-positive mark takes off */
+  falsePositivePenalty: number;
+  /** false-positive marks after which the indicator stops matching; 0: never */
+  expireAfterFalsePositives: number;
+}
+
+export const WARNINGLIST_TYPES = ['string', 'substring', 'hostname', 'cidr', 'regex'] as const;
+export type WarninglistType = (typeof WARNINGLIST_TYPES)[number];
+
+/** A MISP warninglist (known-benign values) or a tenant's own allowlist, in MISP's format. */
+export interface Warninglist {
+  id: string;
+  /** `*`: applies to every tenant */
+  tenant: string;
+  kind: 'warninglist' | 'allowlist';
+  name: string;
+  description: string;
+  type: WarninglistType;
+  version: number;
+  entries: string[];
+  /** MISP attribute types it applies to; empty: all */
+  matchingAttributes: string[];
+  enabled: boolean;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** One page of indicators in the order they were last changed, for sharing (TAXII). */
+export interface IndicatorPageQuery {
+  /** strictly after this updatedAt (and id, to break ties) */
+  after?: { updatedAt: string; id: string };
+  /** updatedAt at or before this */
+  until?: string;
+  ids?: string[];
+  types?: IndicatorType[];
+  tlps: Tlp[];
+  limit: number;
+}
+
 export interface IntelStore {
   /** Merges each input into the record of (tenant, type, value); normalized values expected. */
   /** `newIds`: the records this call created (a retro-hunt looks for those). */
@@ -136,9 +210,14 @@ export interface IntelStore {
   ): Promise<{ total: number; indicators: Indicator[] }>;
   /** Ends the indicator's validity now; undefined when not found. */
   expireIndicator(tenants: string[], id: string, at: Date): Promise<Indicator | undefined>;
-  /** Every unexpired indicator, in compact form, for the match index. */
+  /** Every unexpired indicator without a warning, in compact form, for the match index. */
   forEachLive(now: Date, cb: (row: LiveIndicator) => void): Promise<number>;
   countIndicators(tenants?: string[]): Promise<number>;
+  /**
+   * Changes whenever an indicator or a list changes (cheap: index lookups), so other nodes of a
+   * cluster notice what one node's API or feeds wrote and rebuild their match index.
+   */
+  changeMark(): Promise<string>;
 
   putObjects(objs: IntelObject[]): Promise<number>;
   listObjects(tenants: string[], opts: { type?: string; limit: number }): Promise<IntelObject[]>;
@@ -151,6 +230,33 @@ export interface IntelStore {
     patch: Partial<Pick<Feed, 'health' | 'etag' | 'lastModified' | 'cursor' | 'enabled' | 'scheduleMinutes'>>,
   ): Promise<void>;
   deleteFeed(id: string): Promise<boolean>;
+
+  /** Records a sighting and applies its effect; undefined when the indicator is not there. */
+  addSighting(s: Sighting, policy: SightingPolicy): Promise<Indicator | undefined>;
+  listSightings(tenants: string[], indicatorId: string, limit: number): Promise<Sighting[]>;
+  /**
+   * Sightings of the tenants' indicators, oldest first, for sharing: only those of indicators with
+   * one of `tlps`, and not `suppressed` ones (those are about our lists, not the indicator).
+   */
+  pageSightings(
+    tenants: string[],
+    q: { after?: { at: string; id: string }; tlps: Tlp[]; limit: number },
+  ): Promise<Sighting[]>;
+  /** Indicators (warned ones included) oldest change first; for sharing, not matching. */
+  pageIndicators(tenants: string[], q: IndicatorPageQuery): Promise<Indicator[]>;
+
+  /** Sets or clears indicators' warnings (a list changed); a changed record counts as changed. */
+  setWarnings(items: Array<{ id: string; warning: IndicatorWarning | null }>, at: Date): Promise<number>;
+  /**
+   * Clears the warnings one list set (by name and kind; for a tenant's list only on that tenant's
+   * indicators) and returns those indicators' ids, so they can be checked against the lists again.
+   */
+  clearWarnings(list: Pick<Warninglist, 'name' | 'kind' | 'tenant'>, at: Date): Promise<string[]>;
+  putWarninglist(w: Warninglist): Promise<void>;
+  /** Without tenants: all lists (the filter builds one per tenant). */
+  listWarninglists(tenants?: string[]): Promise<Warninglist[]>;
+  getWarninglist(id: string): Promise<Warninglist | undefined>;
+  deleteWarninglist(id: string): Promise<boolean>;
 
   putHunt(h: HuntJob): Promise<void>;
   getHunt(tenants: string[], id: string): Promise<HuntJob | undefined>;

@@ -7,9 +7,14 @@ import {
   normalizeValue,
   SEVERITIES,
   TLPS,
+  type Indicator,
   type IndicatorInput,
+  type IndicatorType,
 } from '../../intel/indicator.js';
-import { FEED_KINDS, type Feed } from '../../intel/ports.js';
+import { parseCidr, parseIp } from '../../intel/ip.js';
+import { FEED_KINDS, type Feed, type IndicatorPageQuery, type Warninglist } from '../../intel/ports.js';
+import { indicatorsCsv, mispEvent, mispHashes, stableUuid, stixBundle } from '../../intel/share.js';
+import { mispWarninglistSchema } from '../../intel/warninglists.js';
 import type { IntelService } from '../../intel/service.js';
 import type { AuditLog } from '../../store/ports.js';
 import { ApiError } from '../errors.js';
@@ -53,6 +58,12 @@ const feedOptions = z
     apiRoot: z.string().url().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
     match: z.record(z.string().regex(/^[a-z_]{1,30}$/), z.string().max(500)).optional(),
+    mispScope: z.enum(['attributes', 'events']).optional(),
+    mispTags: z.array(z.string().min(1).max(200)).max(50).optional(),
+    mispTypes: z
+      .array(z.string().regex(/^[a-z0-9|-]{1,64}$/i))
+      .max(100)
+      .optional(),
   })
   .strict();
 
@@ -326,8 +337,6 @@ export function intelRoutes(
     body: feedBody,
     handler: async ({ principal, body, req }) => {
       const tenant = writeTarget(principal!, body.tenant);
-      if (body.kind === 'taxii')
-        throw new ApiError('bad_request', 'body.kind: TAXII feeds are not supported yet');
       if ((await store.listFeeds([tenant])).some((f) => f.name === body.name && f.tenant === tenant))
         throw new ApiError('conflict', `a feed named ${body.name} exists`);
       const feed: Feed = {
@@ -459,6 +468,268 @@ export function intelRoutes(
       liveIndicators: service.matcher.index.size,
       unindexedPatterns: service.matcher.index.unindexedPatterns,
       rejectedPatterns: service.matcher.index.rejected,
+      /** warninglists and allowlists in force on this node */
+      lists: service.matcher.filter.size,
     }),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/v1/intel/indicators/:id/sightings',
+    access: 'intel:manage',
+    summary:
+      'Record a sighting: true-positive, or false-positive (lowers confidence; enough of them end the indicator)',
+    tags: ['intel'],
+    params: z.object({ id: z.string().max(100) }),
+    body: z
+      .object({
+        kind: z.enum(['true-positive', 'false-positive', 'match']),
+        note: z.string().max(2000).optional(),
+        eventId: z.string().max(200).optional(),
+        tenant: tenantParam,
+      })
+      .strict(),
+    handler: async ({ principal, params, body, req }) => {
+      const ind = await store.getIndicator(principal!.tenants, params.id);
+      if (!ind) throw new ApiError('not_found', `no indicator ${params.id}`);
+      // A global indicator is sighted in the caller's tenant; its confidence is shared by all.
+      const tenant = ind.tenant === ALL_TENANTS ? targetTenant(principal!, body.tenant) : ind.tenant;
+      if (body.kind === 'false-positive' && !body.note)
+        throw new ApiError('bad_request', 'body.note: say why it is a false positive');
+      const after = await service.sight(ind, {
+        tenant,
+        kind: body.kind,
+        note: body.note,
+        eventId: body.eventId,
+        source: `analyst:${principal!.name}`,
+      });
+      await audit.append({
+        actor: principal!.name,
+        tenant,
+        action: 'intel.indicator.sighting',
+        target: ind.id,
+        ip: req.ip,
+        before: { confidence: ind.confidence, validUntil: ind.validUntil },
+        after: {
+          kind: body.kind,
+          note: body.note ?? null,
+          confidence: after?.confidence,
+          validUntil: after?.validUntil,
+        },
+      });
+      return after;
+    },
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/indicators/:id/sightings',
+    access: 'intel:read',
+    summary: 'Sightings of an indicator, newest first: matches, confirmations, false positives, suppressions',
+    tags: ['intel'],
+    params: z.object({ id: z.string().max(100) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), tenant: tenantParam }),
+    handler: async ({ principal, params, query }) => {
+      const ind = await store.getIndicator(principal!.tenants, params.id);
+      if (!ind) throw new ApiError('not_found', `no indicator ${params.id}`);
+      return {
+        sightings: await store.listSightings(readTenants(principal!, query.tenant), ind.id, query.limit),
+      };
+    },
+  });
+
+  const listView = (w: Warninglist) => ({ ...w, entries: undefined, entryCount: w.entries.length });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/warninglists',
+    access: 'intel:read',
+    summary: 'Warninglists (global) and allowlists (per tenant) that keep benign values from alerting',
+    tags: ['intel'],
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, query }) => ({
+      lists: (await store.listWarninglists(readTenants(principal!, query.tenant))).map(listView),
+    }),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/warninglists/:id',
+    access: 'intel:read',
+    summary: 'One list with its entries',
+    tags: ['intel'],
+    params: z.object({ id: z.string().max(200) }),
+    handler: async ({ principal, params }) => {
+      const w = await store.getWarninglist(params.id);
+      if (!w || (w.tenant !== ALL_TENANTS && !principal!.tenants.includes(w.tenant)))
+        throw new ApiError('not_found', `no list ${params.id}`);
+      return w;
+    },
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/v1/intel/warninglists',
+    access: 'intel:manage',
+    summary:
+      'Add or replace a list in MISP warninglist format (kind warninglist: global, admin only; allowlist: a tenant)',
+    tags: ['intel'],
+    query: z.object({
+      kind: z.enum(['warninglist', 'allowlist']).default('allowlist'),
+      tenant: tenantParam,
+      enabled: z.enum(['true', 'false']).optional(),
+    }),
+    body: mispWarninglistSchema,
+    handler: async ({ principal, query, body, req }) => {
+      const tenant =
+        query.kind === 'warninglist'
+          ? writeTarget(principal!, ALL_TENANTS)
+          : writeTarget(principal!, query.tenant);
+      const bad = body.type === 'cidr' ? body.list.find((e) => !parseCidr(e) && !parseIp(e)) : undefined;
+      if (bad !== undefined)
+        throw new ApiError('bad_request', `body.list: not a CIDR network: ${bad.slice(0, 64)}`);
+      const w = await service.putList(body, {
+        tenant,
+        kind: query.kind,
+        by: principal!.name,
+        enabled: query.enabled === undefined ? undefined : query.enabled === 'true',
+      });
+      await audit.append({
+        actor: principal!.name,
+        tenant: tenant === ALL_TENANTS ? null : tenant,
+        action: 'intel.warninglist.put',
+        target: w.id,
+        ip: req.ip,
+        before: null,
+        after: listView(w),
+      });
+      return listView(w);
+    },
+  });
+
+  route(app, {
+    method: 'DELETE',
+    url: '/api/v1/intel/warninglists/:id',
+    access: 'intel:manage',
+    summary: 'Remove a list',
+    tags: ['intel'],
+    params: z.object({ id: z.string().max(200) }),
+    handler: async ({ principal, params, req }) => {
+      const w = await store.getWarninglist(params.id);
+      if (!w || (w.tenant !== ALL_TENANTS && !principal!.tenants.includes(w.tenant)))
+        throw new ApiError('not_found', `no list ${params.id}`);
+      if (w.tenant === ALL_TENANTS) writeTarget(principal!, ALL_TENANTS);
+      await service.deleteList(w.id);
+      await audit.append({
+        actor: principal!.name,
+        tenant: w.tenant === ALL_TENANTS ? null : w.tenant,
+        action: 'intel.warninglist.delete',
+        target: w.id,
+        ip: req.ip,
+        before: listView(w),
+        after: null,
+      });
+      return { deleted: w.id };
+    },
+  });
+
+  /** Every shareable indicator of the caller's tenant (and global ones), oldest change first. */
+  const shareable = async (p: Principal, tenant: string | undefined, types?: IndicatorType[]) => {
+    const t = targetTenant(p, tenant);
+    const out: Indicator[] = [];
+    const q: IndicatorPageQuery = { tlps: service.shareableTlps(), limit: 5000, types };
+    for (;;) {
+      const rows = await store.pageIndicators([t], q);
+      const now = Date.now();
+      out.push(...rows.filter((i) => !i.warning && (!i.validUntil || Date.parse(i.validUntil) > now)));
+      if (rows.length < q.limit || out.length >= 100_000)
+        return { tenant: t, indicators: out.slice(0, 100_000) };
+      const last = rows[rows.length - 1]!;
+      q.after = { updatedAt: last.updatedAt, id: last.id };
+    }
+  };
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/export',
+    access: 'intel:read',
+    summary:
+      'Export live indicators as a STIX 2.1 bundle, CSV or a MISP event; only up to the configured TLP, never TLP:RED',
+    tags: ['intel'],
+    query: z.object({
+      format: z.enum(['stix', 'csv', 'misp']),
+      type: z.enum(INDICATOR_TYPES).optional(),
+      tenant: tenantParam,
+    }),
+    handler: async ({ principal, query, reply }) => {
+      const { tenant, indicators } = await shareable(
+        principal!,
+        query.tenant,
+        query.type ? [query.type] : undefined,
+      );
+      if (query.format === 'csv') {
+        void reply.type('text/csv; charset=utf-8');
+        void reply.header('content-disposition', `attachment; filename="vigil-indicators-${tenant}.csv"`);
+        return indicatorsCsv(indicators);
+      }
+      if (query.format === 'stix') return stixBundle(indicators, `export:${tenant}`);
+      return mispEvent(indicators, {
+        uuid: stableUuid(`misp-event:${tenant}`),
+        info: `Vigil indicators (${tenant})`,
+        orgName: 'Vigil',
+      });
+    },
+  });
+
+  // Vigil as a MISP feed: one event per tenant, in the layout MISP (and Vigil's misp feeds) pull.
+  const mispFeedEvent = async (p: Principal, tenant: string | undefined) => {
+    const { tenant: t, indicators } = await shareable(p, tenant);
+    return mispEvent(indicators, {
+      uuid: stableUuid(`misp-event:${t}`),
+      info: `Vigil indicators (${t})`,
+      orgName: 'Vigil',
+    });
+  };
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/misp-feed/manifest.json',
+    access: 'intel:read',
+    summary: 'MISP feed manifest of the shareable indicators',
+    tags: ['intel'],
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, query }) => {
+      const e = (await mispFeedEvent(principal!, query.tenant)).Event;
+      return { [String(e.uuid)]: { info: e.info, timestamp: e.timestamp, date: e.date, Tag: [] } };
+    },
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/misp-feed/hashes.csv',
+    access: 'intel:read',
+    summary: 'MISP feed hashes.csv: md5 of each attribute value and its event',
+    tags: ['intel'],
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, query, reply }) => {
+      void reply.type('text/csv; charset=utf-8');
+      return mispHashes([await mispFeedEvent(principal!, query.tenant)]);
+    },
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/intel/misp-feed/:file',
+    access: 'intel:read',
+    summary: 'MISP feed event file (<uuid>.json)',
+    tags: ['intel'],
+    params: z.object({ file: z.string().regex(/^[0-9a-f-]{36}\.json$/) }),
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, params, query }) => {
+      const ev = await mispFeedEvent(principal!, query.tenant);
+      if (`${String(ev.Event.uuid)}.json` !== params.file)
+        throw new ApiError('not_found', `no event ${params.file}`);
+      return ev;
+    },
   });
 }

@@ -19,6 +19,9 @@ export interface FetchOptions {
   timeoutMs?: number;
   maxBytes?: number;
   headers?: Record<string, string>;
+  /** default GET; APIs that search by POST (MISP restSearch) send a JSON body */
+  method?: 'GET' | 'POST';
+  body?: string;
 }
 
 export type Fetched =
@@ -74,6 +77,8 @@ export async function fetchFeed(url: string, o: FetchOptions): Promise<Fetched> 
       await new Promise((r) => setTimeout(r, (o.backoffMs ?? 500) * 2 ** (i - 1) * (0.5 + Math.random())));
     try {
       const res = await fetch(url, {
+        method: o.method ?? 'GET',
+        ...(o.body !== undefined ? { body: o.body } : {}),
         headers: {
           ...authHeaders(o.auth),
           ...(o.etag ? { 'if-none-match': o.etag } : {}),

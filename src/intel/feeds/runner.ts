@@ -10,6 +10,7 @@ import { fetchFeed, type FetchOptions } from './fetch.js';
 import { importMispEvent, parseMispManifest } from './misp.js';
 import { importPlainList } from './plain-list.js';
 import { importStix } from './stix-bundle.js';
+import { pullMispApi } from './misp-rest.js';
 import { pullTaxii } from './taxii.js';
 
 export interface PullOutcome {
@@ -70,6 +71,8 @@ export class FeedRunner {
       let patch: { etag?: string | null; lastModified?: string | null; cursor?: string | null } = {};
       if (feed.kind === 'misp') {
         ({ result, cursor: patch.cursor } = await this.pullMisp(feed, ctx, fo));
+      } else if (feed.kind === 'misp-api') {
+        ({ result, cursor: patch.cursor } = await pullMispApi(feed, ctx, fo));
       } else if (feed.kind === 'taxii') {
         ({ result, cursor: patch.cursor } = await pullTaxii(feed, ctx, fo));
       } else {

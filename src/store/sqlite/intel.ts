@@ -2,18 +2,29 @@ import type { Db } from './db.js';
 import {
   ALL_TENANTS,
   indicatorId,
-  SEVERITIES,
   type Indicator,
   type IndicatorInput,
+  type IndicatorWarning,
   type Provenance,
 } from '../../intel/indicator.js';
+import {
+  applySighting,
+  epochMs,
+  mergeIndicator,
+  publicIndicator,
+  type IndicatorRecord,
+} from '../../intel/merge.js';
 import type {
   Feed,
   HuntJob,
+  IndicatorPageQuery,
   IndicatorQuery,
   IntelObject,
   IntelStore,
   LiveIndicator,
+  Sighting,
+  SightingPolicy,
+  Warninglist,
 } from '../../intel/ports.js';
 
 interface IndicatorRow {
@@ -24,6 +35,8 @@ interface IndicatorRow {
   name: string | null;
   description: string | null;
   confidence: number;
+  raw_confidence: number | null;
+  confidence_penalty: number;
   severity: string;
   tlp: string;
   first_seen: string;
@@ -33,11 +46,14 @@ interface IndicatorRow {
   attack: string;
   sources: string;
   provenance: string;
+  sightings: number;
+  false_positives: number;
+  warning: string | null;
   created_at: string;
   updated_at: string;
 }
 
-const toIndicator = (r: IndicatorRow): Indicator => ({
+const toRecord = (r: IndicatorRow): IndicatorRecord => ({
   id: r.id,
   tenant: r.tenant,
   type: r.type as Indicator['type'],
@@ -45,6 +61,8 @@ const toIndicator = (r: IndicatorRow): Indicator => ({
   name: r.name,
   description: r.description,
   confidence: r.confidence,
+  rawConfidence: r.raw_confidence ?? r.confidence,
+  confidencePenalty: r.confidence_penalty,
   severity: r.severity as Indicator['severity'],
   tlp: r.tlp as Indicator['tlp'],
   firstSeen: r.first_seen,
@@ -54,19 +72,39 @@ const toIndicator = (r: IndicatorRow): Indicator => ({
   attack: JSON.parse(r.attack) as string[],
   sources: JSON.parse(r.sources) as string[],
   provenance: JSON.parse(r.provenance) as Provenance[],
+  sightings: r.sightings,
+  falsePositives: r.false_positives,
+  warning: r.warning === null ? null : (JSON.parse(r.warning) as IndicatorWarning),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+const toIndicator = (r: IndicatorRow): Indicator => publicIndicator(toRecord(r));
 
-const union = (a: string[], b: string[] | undefined): string[] => (b ? [...new Set([...a, ...b])] : a);
-const later = (a: string, b: string | undefined): string => (b !== undefined && b > a ? b : a);
-const earlier = (a: string, b: string | undefined): string => (b !== undefined && b < a ? b : a);
-const sevRank = (s: string): number => SEVERITIES.indexOf(s as Indicator['severity']);
-const ms = (iso: string | null | undefined): number | null => {
-  if (iso === null || iso === undefined) return null;
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : null;
-};
+const toRow = (x: IndicatorRecord): IndicatorRow => ({
+  id: x.id,
+  tenant: x.tenant,
+  type: x.type,
+  value: x.value,
+  name: x.name,
+  description: x.description,
+  confidence: x.confidence,
+  raw_confidence: x.rawConfidence,
+  confidence_penalty: x.confidencePenalty,
+  severity: x.severity,
+  tlp: x.tlp,
+  first_seen: x.firstSeen,
+  last_seen: x.lastSeen,
+  valid_until: epochMs(x.validUntil),
+  tags: JSON.stringify(x.tags),
+  attack: JSON.stringify(x.attack),
+  sources: JSON.stringify(x.sources),
+  provenance: JSON.stringify(x.provenance),
+  sightings: x.sightings,
+  false_positives: x.falsePositives,
+  warning: x.warning ? JSON.stringify(x.warning) : null,
+  created_at: x.createdAt,
+  updated_at: x.updatedAt,
+});
 
 /** Tenants a reader sees: its own and the global indicators. */
 const readable = (tenants: string[]): string[] => [...new Set([...tenants, ALL_TENANTS])];
@@ -75,26 +113,29 @@ const placeholders = (n: number): string => Array(n).fill('?').join(',');
 export class SqliteIntelStore implements IntelStore {
   constructor(private readonly db: Db) {}
 
-  /**
-   * Merging keeps one record per IOC: provenance holds each source's latest report, confidence
-   * and severity are the highest any source gave, first/last seen widen, and a new report
-   * renews validity (the later end wins; a report with an explicit null end removes it, one that states
-   * nothing keeps it), so a re-reported indicator matches again even after it had expired.
-   */
+  private writeRow(): { run: (row: IndicatorRow) => unknown } {
+    return this.db.prepare(`INSERT INTO intel_indicators (id, tenant, type, value, name, description,
+      confidence, raw_confidence, confidence_penalty, severity, tlp, first_seen, last_seen, valid_until, tags,
+      attack, sources, provenance, sightings, false_positives, warning, created_at, updated_at)
+      VALUES (@id, @tenant, @type, @value, @name, @description, @confidence, @raw_confidence,
+      @confidence_penalty, @severity, @tlp, @first_seen, @last_seen, @valid_until, @tags, @attack, @sources,
+      @provenance, @sightings, @false_positives, @warning, @created_at, @updated_at)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description,
+      confidence = excluded.confidence, raw_confidence = excluded.raw_confidence,
+      confidence_penalty = excluded.confidence_penalty, severity = excluded.severity, tlp = excluded.tlp,
+      first_seen = excluded.first_seen, last_seen = excluded.last_seen, valid_until = excluded.valid_until,
+      tags = excluded.tags, attack = excluded.attack, sources = excluded.sources, provenance = excluded.provenance,
+      sightings = excluded.sightings, false_positives = excluded.false_positives, warning = excluded.warning,
+      updated_at = excluded.updated_at`);
+  }
+
+  /** Each input merges into its record (see mergeIndicator), all in one transaction. */
   upsertIndicators(
     items: IndicatorInput[],
     now = new Date(),
   ): Promise<{ inserted: number; updated: number; ids: string[]; newIds: string[] }> {
     const get = this.db.prepare('SELECT * FROM intel_indicators WHERE id = ?');
-    const insert = this.db.prepare(`INSERT INTO intel_indicators (id, tenant, type, value, name, description,
-      confidence, severity, tlp, first_seen, last_seen, valid_until, tags, attack, sources, provenance,
-      created_at, updated_at) VALUES (@id, @tenant, @type, @value, @name, @description, @confidence, @severity,
-      @tlp, @first_seen, @last_seen, @valid_until, @tags, @attack, @sources, @provenance, @created_at, @updated_at)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description,
-      confidence = excluded.confidence, severity = excluded.severity, tlp = excluded.tlp,
-      first_seen = excluded.first_seen, last_seen = excluded.last_seen, valid_until = excluded.valid_until,
-      tags = excluded.tags, attack = excluded.attack, sources = excluded.sources, provenance = excluded.provenance,
-      updated_at = excluded.updated_at`);
+    const write = this.writeRow();
     const nowIso = now.toISOString();
     let inserted = 0;
     let updated = 0;
@@ -104,70 +145,13 @@ export class SqliteIntelStore implements IntelStore {
       for (const it of items) {
         const id = indicatorId(it.tenant, it.type, it.value);
         ids.push(id);
-        const prov: Provenance = {
-          source: it.source,
-          seenAt: it.lastSeen ?? nowIso,
-          ...(it.feedId ? { feedId: it.feedId } : {}),
-          ...(it.externalId ? { externalId: it.externalId } : {}),
-          ...(it.reference ? { reference: it.reference } : {}),
-          ...(it.confidence !== undefined ? { confidence: it.confidence } : {}),
-          ...(it.severity ? { severity: it.severity } : {}),
-        };
         const row = get.get(id) as IndicatorRow | undefined;
-        const validUntil = it.validUntil === undefined ? null : ms(it.validUntil);
-        if (!row) {
+        if (row) updated++;
+        else {
           inserted++;
           newIds.push(id);
-          insert.run({
-            id,
-            tenant: it.tenant,
-            type: it.type,
-            value: it.value,
-            name: it.name ?? null,
-            description: it.description ?? null,
-            confidence: it.confidence ?? 50,
-            severity: it.severity ?? 'medium',
-            tlp: it.tlp ?? 'amber',
-            first_seen: it.firstSeen ?? it.lastSeen ?? nowIso,
-            last_seen: it.lastSeen ?? nowIso,
-            valid_until: validUntil,
-            tags: JSON.stringify(it.tags ?? []),
-            attack: JSON.stringify(it.attack ?? []),
-            sources: JSON.stringify([it.source]),
-            provenance: JSON.stringify([prov]),
-            created_at: nowIso,
-            updated_at: nowIso,
-          });
-          continue;
         }
-        updated++;
-        const cur = toIndicator(row);
-        const provenance = [...cur.provenance.filter((p) => p.source !== it.source), prov];
-        insert.run({
-          id,
-          tenant: cur.tenant,
-          type: cur.type,
-          value: cur.value,
-          name: it.name ?? cur.name,
-          description: it.description ?? cur.description,
-          confidence: Math.max(cur.confidence, it.confidence ?? 0),
-          severity: it.severity && sevRank(it.severity) > sevRank(cur.severity) ? it.severity : cur.severity,
-          tlp: it.tlp ?? cur.tlp,
-          first_seen: earlier(cur.firstSeen, it.firstSeen ?? it.lastSeen),
-          last_seen: later(cur.lastSeen, it.lastSeen ?? nowIso),
-          valid_until:
-            it.validUntil === undefined
-              ? row.valid_until
-              : validUntil === null || row.valid_until === null
-                ? null
-                : Math.max(validUntil, row.valid_until),
-          tags: JSON.stringify(union(cur.tags, it.tags)),
-          attack: JSON.stringify(union(cur.attack, it.attack)),
-          sources: JSON.stringify(union(cur.sources, [it.source])),
-          provenance: JSON.stringify(provenance),
-          created_at: cur.createdAt,
-          updated_at: nowIso,
-        });
+        write.run(toRow(mergeIndicator(id, row ? toRecord(row) : undefined, it, nowIso)));
       }
     })();
     return Promise.resolve({ inserted, updated, ids, newIds });
@@ -235,7 +219,7 @@ export class SqliteIntelStore implements IntelStore {
   async forEachLive(now: Date, cb: (row: LiveIndicator) => void): Promise<number> {
     const stmt = this.db
       .prepare(
-        'SELECT rowid, id, tenant, type, value, valid_until FROM intel_indicators WHERE rowid > ? AND (valid_until IS NULL OR valid_until > ?) ORDER BY rowid LIMIT ?',
+        'SELECT rowid, id, tenant, type, value, valid_until FROM intel_indicators WHERE rowid > ? AND (valid_until IS NULL OR valid_until > ?) AND warning IS NULL ORDER BY rowid LIMIT ?',
       )
       .raw();
     let n = 0;
@@ -262,6 +246,16 @@ export class SqliteIntelStore implements IntelStore {
           .get(...tenants)
       : this.db.prepare('SELECT count(*) AS n FROM intel_indicators').get();
     return Promise.resolve((row as { n: number }).n);
+  }
+
+  changeMark(): Promise<string> {
+    const r = this.db
+      .prepare(
+        `SELECT (SELECT max(updated_at) FROM intel_indicators) AS i, (SELECT count(*) FROM intel_warninglists) AS n,
+         (SELECT max(updated_at) FROM intel_warninglists) AS w`,
+      )
+      .get() as { i: string | null; n: number; w: string | null };
+    return Promise.resolve(`${r.i ?? ''}|${r.n}|${r.w ?? ''}`);
   }
 
   putObjects(objs: IntelObject[]): Promise<number> {
@@ -371,6 +365,146 @@ export class SqliteIntelStore implements IntelStore {
     return Promise.resolve(this.db.prepare('DELETE FROM intel_feeds WHERE id = ?').run(id).changes > 0);
   }
 
+  addSighting(s: Sighting, policy: SightingPolicy): Promise<Indicator | undefined> {
+    const get = this.db.prepare('SELECT * FROM intel_indicators WHERE id = ?');
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const row = get.get(s.indicatorId) as IndicatorRow | undefined;
+        if (!row) return undefined;
+        this.db
+          .prepare(
+            `INSERT INTO intel_sightings (id, tenant, indicator_id, kind, count, source, note, event_id, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(s.id, s.tenant, s.indicatorId, s.kind, s.count, s.source, s.note, s.eventId, s.at);
+        const next = applySighting(toRecord(row), s, policy);
+        this.writeRow().run(toRow(next));
+        return publicIndicator(next);
+      })(),
+    );
+  }
+
+  listSightings(tenants: string[], indicatorId: string, limit: number): Promise<Sighting[]> {
+    const t = readable(tenants);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM intel_sightings WHERE indicator_id = ? AND tenant IN (${placeholders(t.length)})
+         ORDER BY at DESC, id LIMIT ?`,
+      )
+      .all(indicatorId, ...t, limit) as SightingRow[];
+    return Promise.resolve(rows.map(toSighting));
+  }
+
+  pageSightings(
+    tenants: string[],
+    q: { after?: { at: string; id: string }; tlps: string[]; limit: number },
+  ): Promise<Sighting[]> {
+    const args: unknown[] = [...tenants, ...(q.tlps.length ? q.tlps : [''])];
+    let after = '';
+    if (q.after) {
+      after = 'AND (s.at > ? OR (s.at = ? AND s.id > ?))';
+      args.push(q.after.at, q.after.at, q.after.id);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM intel_sightings s JOIN intel_indicators i ON i.id = s.indicator_id
+         WHERE s.tenant IN (${placeholders(tenants.length || 1)}) AND i.tlp IN (${placeholders(q.tlps.length || 1)})
+         AND s.kind != 'suppressed' ${after} ORDER BY s.at, s.id LIMIT ?`,
+      )
+      .all(...(tenants.length ? [] : ['']), ...args, q.limit) as SightingRow[];
+    return Promise.resolve(rows.map(toSighting));
+  }
+
+  pageIndicators(tenants: string[], q: IndicatorPageQuery): Promise<Indicator[]> {
+    const t = readable(tenants);
+    const where = [`tenant IN (${placeholders(t.length)})`, `tlp IN (${placeholders(q.tlps.length || 1)})`];
+    const args: unknown[] = [...t, ...(q.tlps.length ? q.tlps : [''])];
+    if (q.after) {
+      where.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
+      args.push(q.after.updatedAt, q.after.updatedAt, q.after.id);
+    }
+    if (q.until) {
+      where.push('updated_at <= ?');
+      args.push(q.until);
+    }
+    if (q.ids) {
+      where.push(`id IN (${placeholders(q.ids.length || 1)})`);
+      args.push(...(q.ids.length ? q.ids : ['']));
+    }
+    if (q.types) {
+      where.push(`type IN (${placeholders(q.types.length || 1)})`);
+      args.push(...(q.types.length ? q.types : ['']));
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM intel_indicators WHERE ${where.join(' AND ')} ORDER BY updated_at, id LIMIT ?`)
+      .all(...args, q.limit) as IndicatorRow[];
+    return Promise.resolve(rows.map(toIndicator));
+  }
+
+  setWarnings(items: Array<{ id: string; warning: IndicatorWarning | null }>, at: Date): Promise<number> {
+    const stmt = this.db.prepare('UPDATE intel_indicators SET warning = ?, updated_at = ? WHERE id = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const it of items)
+        n += stmt.run(it.warning ? JSON.stringify(it.warning) : null, at.toISOString(), it.id).changes;
+    })();
+    return Promise.resolve(n);
+  }
+
+  clearWarnings(list: Pick<Warninglist, 'name' | 'kind' | 'tenant'>, at: Date): Promise<string[]> {
+    const scope = list.tenant === ALL_TENANTS ? '' : 'AND tenant = ?';
+    const args = [list.name, list.kind, ...(list.tenant === ALL_TENANTS ? [] : [list.tenant])];
+    const where = `warning IS NOT NULL AND json_extract(warning, '$.list') = ? AND json_extract(warning, '$.kind') = ? ${scope}`;
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const ids = (
+          this.db.prepare(`SELECT id FROM intel_indicators WHERE ${where}`).all(...args) as Array<{
+            id: string;
+          }>
+        ).map((r) => r.id);
+        this.db
+          .prepare(`UPDATE intel_indicators SET warning = NULL, updated_at = ? WHERE ${where}`)
+          .run(at.toISOString(), ...args);
+        return ids;
+      })(),
+    );
+  }
+
+  putWarninglist(w: Warninglist): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO intel_warninglists (id, tenant, kind, name, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, doc = excluded.doc, updated_at = excluded.updated_at`,
+      )
+      .run(w.id, w.tenant, w.kind, w.name, JSON.stringify(w), w.updatedAt);
+    return Promise.resolve();
+  }
+
+  listWarninglists(tenants?: string[]): Promise<Warninglist[]> {
+    const rows = (
+      tenants
+        ? this.db
+            .prepare(
+              `SELECT doc FROM intel_warninglists WHERE tenant IN (${placeholders(readable(tenants).length)}) ORDER BY kind, name, id`,
+            )
+            .all(...readable(tenants))
+        : this.db.prepare('SELECT doc FROM intel_warninglists ORDER BY kind, name, id').all()
+    ) as Array<{ doc: string }>;
+    return Promise.resolve(rows.map((r) => JSON.parse(r.doc) as Warninglist));
+  }
+
+  getWarninglist(id: string): Promise<Warninglist | undefined> {
+    const row = this.db.prepare('SELECT doc FROM intel_warninglists WHERE id = ?').get(id) as
+      { doc: string } | undefined;
+    return Promise.resolve(row ? (JSON.parse(row.doc) as Warninglist) : undefined);
+  }
+
+  deleteWarninglist(id: string): Promise<boolean> {
+    return Promise.resolve(
+      this.db.prepare('DELETE FROM intel_warninglists WHERE id = ?').run(id).changes > 0,
+    );
+  }
+
   putHunt(h: HuntJob): Promise<void> {
     this.db
       .prepare(
@@ -434,4 +568,28 @@ const toFeed = (r: FeedRow): Feed => ({
   cursor: r.cursor,
   createdBy: r.created_by,
   createdAt: r.created_at,
+});
+
+interface SightingRow {
+  id: string;
+  tenant: string;
+  indicator_id: string;
+  kind: string;
+  count: number;
+  source: string;
+  note: string | null;
+  event_id: string | null;
+  at: string;
+}
+
+const toSighting = (r: SightingRow): Sighting => ({
+  id: r.id,
+  tenant: r.tenant,
+  indicatorId: r.indicator_id,
+  kind: r.kind as Sighting['kind'],
+  count: r.count,
+  source: r.source,
+  note: r.note,
+  eventId: r.event_id,
+  at: r.at,
 });

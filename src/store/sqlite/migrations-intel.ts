@@ -67,9 +67,37 @@ export const INTEL_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX intel_hunts_tenant ON intel_hunts(tenant, started_at);
     `,
   },
+  {
+    version: 501,
+    name: 'intel sightings, warninglists and allowlists',
+    sql: `
+      ALTER TABLE intel_indicators ADD COLUMN raw_confidence INTEGER;
+      ALTER TABLE intel_indicators ADD COLUMN confidence_penalty INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE intel_indicators ADD COLUMN sightings INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE intel_indicators ADD COLUMN false_positives INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE intel_indicators ADD COLUMN warning TEXT;
+      CREATE INDEX intel_indicators_changed ON intel_indicators(updated_at);
+      CREATE TABLE intel_sightings (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        note TEXT,
+        event_id TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX intel_sightings_indicator ON intel_sightings(indicator_id, at);
+      CREATE TABLE intel_warninglists (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX intel_warninglists_name ON intel_warninglists(tenant, kind, name);
+    `,
+  },
 ];
-
-/**
- * Applies the intel migrations not yet recorded, the way `migrate` does. Needed only until
- * INTEL_MIGRATIONS is part of SQLITE_MIGRATIONS; afterwards it finds them applied and does nothing.
- */
