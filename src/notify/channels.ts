@@ -12,6 +12,7 @@ export function headline(n: Notification): string {
     'alert.assigned': 'Alert assigned',
     'case.assigned': 'Case assigned',
     'case.sla_breached': 'Case SLA breached',
+    'playbook.approval': 'Approval needed',
   };
   const who = n.assignee ? ` -> ${n.assignee}` : '';
   return `[Vigil ${n.severity.toUpperCase()}] ${what[n.kind]}: ${n.title}${who}`;

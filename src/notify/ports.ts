@@ -9,6 +9,8 @@ export const NOTIFICATION_KINDS = [
   'alert.assigned',
   'case.assigned',
   'case.sla_breached',
+  /** A playbook run waits for someone with a role to approve a step; details carry the signed links. */
+  'playbook.approval',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -20,8 +22,8 @@ export const notificationSchema = z.object({
   tenant: z.string().min(1),
   severity: z.enum(['informational', 'low', 'medium', 'high', 'critical']),
   title: z.string().max(1000),
-  /** What it is about: `alert` or `case` and its id. */
-  subject: z.object({ type: z.enum(['alert', 'case']), id: z.string() }),
+  /** What it is about: an `alert`, a `case` or a `playbook_run`, and its id. */
+  subject: z.object({ type: z.enum(['alert', 'case', 'playbook_run']), id: z.string() }),
   assignee: z.string().nullable().default(null),
   at: z.string(),
   /** A few fields worth showing (rule, host, user...). */

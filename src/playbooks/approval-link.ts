@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { Value } from './expr/ast.js';
 
 export const approvalLinkSchema = z
   .object({
@@ -39,4 +40,38 @@ export function verifyApprovalToken(key: Buffer, token: string): string | undefi
   const given = Buffer.from(sig, 'base64url');
   const expected = mac(key, nonce);
   return given.length === expected.length && timingSafeEqual(given, expected) ? nonce : undefined;
+}
+
+/** Approval links are kept under this pseudo-tenant of the playbook state: the token alone finds them. */
+export const APPROVAL_LINKS = '~approval-links';
+
+export const approvalUrl = (token: string): string => `/api/v1/playbooks/approvals/${token}`;
+
+export interface MintedLinks {
+  approve: { token: string; url: string };
+  reject: { token: string; url: string };
+  expiresAt: string;
+}
+
+/**
+ * Mints the approve and the reject link of one waiting step. `base` (the public URL of the server)
+ * makes the URLs absolute, as a mail or a chat message needs; without it they are paths.
+ */
+export async function mintApprovalLinks(
+  store: { setState(tenant: string, key: string, value: Value): Promise<void> },
+  key: Buffer,
+  l: Omit<ApprovalLink, 'approve'>,
+  base = '',
+): Promise<MintedLinks> {
+  const mint = async (approve: boolean) => {
+    const { token, nonce } = mintApprovalToken(key);
+    const link: ApprovalLink = { ...l, approve };
+    await store.setState(APPROVAL_LINKS, nonce, link);
+    return { token, url: `${base.replace(/\/+$/, '')}${approvalUrl(token)}` };
+  };
+  return {
+    approve: await mint(true),
+    reject: await mint(false),
+    expiresAt: new Date(l.exp * 1000).toISOString(),
+  };
 }

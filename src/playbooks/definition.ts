@@ -152,8 +152,14 @@ const trigger = z.union([
           minSeverity: severity.default('informational'),
           tags: z.array(z.string()).optional(),
           event: z.enum(['created', 'updated']).default('created'),
+          /** `updated` only: start when one of these alert fields changed (e.g. severity, status, comments). */
+          fields: z.array(z.string().min(1).max(64)).min(1).optional(),
         })
-        .strict(),
+        .strict()
+        .refine((a) => !a.fields || a.event === 'updated', {
+          message: 'fields: only for event: updated',
+          path: ['fields'],
+        }),
     })
     .strict(),
   z

@@ -46,6 +46,22 @@ export interface RunHooks {
   onRunEnd?: (run: PlaybookRun) => void;
   onActionDone?: (run: PlaybookRun, action: string, durationMs: number) => void;
   onWaiting?: (run: PlaybookRun) => void;
+  /** A run starts or resumes executing. */
+  onRunStart?: (run: PlaybookRun) => void;
+  /** A step record was written (started, finished, failed, waiting, skipped). */
+  onStep?: (run: PlaybookRun, step: StepRecord) => void;
+  /**
+   * A step has just started to wait for approval (once per step, never in a dry run): the place to
+   * ask the people who can decide. Awaited; a failure is logged and the run waits all the same.
+   */
+  onApprovalRequested?: (run: PlaybookRun, step: StepRecord, approval: ApprovalRequest) => Promise<void>;
+}
+
+export interface ApprovalRequest {
+  role: string;
+  message: string;
+  timeout: string;
+  default: 'approve' | 'reject';
 }
 
 /** Thrown inside a run to park it until an approval arrives. */
@@ -71,6 +87,7 @@ export class PlaybookRunner {
 
   /** Executes (or resumes) a run to its end or to the next approval. */
   async execute(run: PlaybookRun, playbook: Playbook): Promise<PlaybookRun> {
+    this.o.hooks?.onRunStart?.(run);
     const records = new Map((await this.o.store.steps(run.id)).map((r) => [r.path, r]));
     const scope: Record<string, Value> = {
       inputs: run.inputs,
@@ -146,9 +163,10 @@ export class PlaybookRunner {
     }
   }
 
-  private async record(rec: StepRecord, records: Map<string, StepRecord>): Promise<void> {
+  private async record(run: PlaybookRun, rec: StepRecord, records: Map<string, StepRecord>): Promise<void> {
     records.set(rec.path, rec);
     await this.o.store.putStep(rec);
+    this.o.hooks?.onStep?.(run, rec);
   }
 
   private async step(
@@ -169,6 +187,7 @@ export class PlaybookRunner {
     const nowIso = this.now().toISOString();
     if (step.if !== undefined && !truthy(evaluate(parseExpression(unwrap(step.if)), scope))) {
       await this.record(
+        run,
         {
           runId: run.id,
           path,
@@ -215,6 +234,7 @@ export class PlaybookRunner {
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -245,6 +265,7 @@ export class PlaybookRunner {
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -278,6 +299,7 @@ export class PlaybookRunner {
         const outputs: Record<string, Value> = {};
         for (const [k, v] of Object.entries(sub.outputs)) outputs[k] = renderTemplate(v, subScope);
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -316,6 +338,7 @@ export class PlaybookRunner {
       // A bad input expression fails the step visibly, with its own record, like any other failure.
       const error = e instanceof ExprError ? `expression: ${e.message}` : (e as Error).message;
       await this.record(
+        run,
         {
           runId: run.id,
           path,
@@ -336,7 +359,7 @@ export class PlaybookRunner {
     if (prior?.status === 'running' && !action.safeToRetry) {
       const error =
         'interrupted while running (server stopped); not run again because it may already have taken effect';
-      await this.record({ ...prior, status: 'failed', error, endedAt: startedAt }, records);
+      await this.record(run, { ...prior, status: 'failed', error, endedAt: startedAt }, records);
       throw new StepFailed(error, step.id);
     }
     const key = step.idempotency_key
@@ -346,6 +369,7 @@ export class PlaybookRunner {
       const done = await this.o.store.idempotent(run.tenant, key);
       if (done) {
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -373,6 +397,7 @@ export class PlaybookRunner {
       // read-only action is simply run again, so it skips that durable write.
       if (!action.safeToRetry)
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -412,6 +437,7 @@ export class PlaybookRunner {
         if (key && !run.dryRun) await this.o.store.completeIdempotent(run.tenant, key, run.id, output);
         this.o.hooks?.onActionDone?.(run, step.action, Date.now() - Date.parse(startedAt));
         await this.record(
+          run,
           {
             runId: run.id,
             path,
@@ -436,6 +462,7 @@ export class PlaybookRunner {
       }
     }
     await this.record(
+      run,
       {
         runId: run.id,
         path,
@@ -477,23 +504,35 @@ export class PlaybookRunner {
     const message = FUNCTIONS.string!(renderTemplate(step.approval.message, scope)) as string;
     if (!decision) {
       if (!prior) {
-        await this.record(
-          {
-            runId: run.id,
-            path,
-            stepId: step.id,
-            status: 'waiting',
-            attempts: 0,
-            input: { role: step.approval.role, message },
-            output: null,
-            error: null,
-            startedAt: now.toISOString(),
-            endedAt: null,
-            decision: null,
-            deadline: new Date(now.getTime() + durationMs(step.approval.timeout)).toISOString(),
-          },
-          records,
-        );
+        const waiting: StepRecord = {
+          runId: run.id,
+          path,
+          stepId: step.id,
+          status: 'waiting',
+          attempts: 0,
+          input: { role: step.approval.role, message },
+          output: null,
+          error: null,
+          startedAt: now.toISOString(),
+          endedAt: null,
+          decision: null,
+          deadline: new Date(now.getTime() + durationMs(step.approval.timeout)).toISOString(),
+        };
+        await this.record(run, waiting, records);
+        // Recorded first, so the links in the request find a step that is waiting.
+        await this.o.hooks
+          ?.onApprovalRequested?.(run, waiting, {
+            role: step.approval.role,
+            message,
+            timeout: step.approval.timeout,
+            default: step.approval.default,
+          })
+          .catch((e: unknown) =>
+            this.o.log.warn(
+              { run: run.id, step: path, err: (e as Error).message },
+              'approval request not sent',
+            ),
+          );
       }
       throw new Suspend();
     }
@@ -504,6 +543,7 @@ export class PlaybookRunner {
       reason: decision.reason ?? null,
     };
     await this.record(
+      run,
       {
         runId: run.id,
         path,

@@ -28,6 +28,18 @@ export function parseKey(text: string): Buffer {
   return key;
 }
 
+/**
+ * The key in force: VIGIL_SECRET_KEY, else `playbooks.secretKey`, else the key file of the data
+ * directory (created on first start). The environment wins so a key can be injected without a file.
+ */
+export function resolveSecretKey(
+  env: string | undefined,
+  configured: string | undefined,
+  dataDir: string,
+): Buffer {
+  return loadOrCreateKey(env?.trim() || configured?.trim() || undefined, dataDir);
+}
+
 export function loadOrCreateKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured) return parseKey(configured);
   if (dataDir === ':memory:') return randomBytes(32);

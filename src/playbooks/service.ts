@@ -4,8 +4,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AlertActions } from '../alerts/actions.js';
-import { ALERTS_CREATED_SUBJECT } from '../alerts/service.js';
+import {
+  ALERTS_CREATED_SUBJECT,
+  ALERTS_UPDATED_SUBJECT,
+  AnnouncingAlertActions,
+  type AlertUpdated,
+} from '../alerts/service.js';
 import { playbookRoutes } from '../api/routes/playbooks.js';
 import type { Subscription } from '../bus/ports.js';
 import type { Capability, CapabilityContext } from '../capability.js';
@@ -17,6 +21,7 @@ import { logAction, notifyAction } from './actions/builtin.js';
 import { httpAction } from './actions/http.js';
 import { socActions } from './actions/soc.js';
 import { linkKey } from './approval-link.js';
+import { approvalNotifier } from './approval-notice.js';
 import {
   BUILTIN_CONNECTORS_DIR,
   connectorAction,
@@ -27,12 +32,16 @@ import {
 import { parsePlaybook, type Playbook } from './definition.js';
 import { PlaybookEngine } from './engine.js';
 import type { Value } from './expr/ast.js';
+import { timeToContainSeconds } from './metrics.js';
+import { runEventHooks } from './run-events.js';
 import type { PlaybookRun } from './ports.js';
 import type { Action } from './runner.js';
-import { loadOrCreateKey, SecretVault } from './secrets.js';
+import { resolveSecretKey, SecretVault } from './secrets.js';
 import { fireDueSchedules } from './scheduler.js';
 import { alertMatches, caseMatches } from './triggers.js';
 import { runsDuty } from '../cluster/roles.js';
+import { intelLookupFrom } from '../alerts/intel-severity.js';
+import type { IntelService } from '../intel/service.js';
 
 export const EXAMPLES_DIR = path.resolve(import.meta.dirname, '..', '..', 'templates', 'playbooks');
 
@@ -40,13 +49,17 @@ export const EXAMPLES_DIR = path.resolve(import.meta.dirname, '..', '..', 'templ
 export const MINUTES_SAVED: Record<string, number> = {
   'intel.lookup': 3,
   'search.events': 5,
+  'sigma.hunt': 15,
   'alert.update': 1,
   'alert.comment': 1,
   'case.create': 5,
+  'case.update': 1,
   'case.comment': 1,
   'case.task': 1,
   'exception.add': 3,
+  'indicator.add': 2,
   'assign.rotation': 1,
+  'assign.oncall': 1,
   notify: 2,
   http: 5,
   connector: 10,
@@ -67,11 +80,19 @@ export function readExamples(dir = EXAMPLES_DIR): Array<{ file: string; yaml: st
   }
 }
 
-export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability> {
+export interface PlaybookOptions {
+  /** The intel service of this node, if it runs one: indicators added by playbooks go through it. */
+  intel?: Pick<IntelService, 'addIndicators'>;
+}
+
+export async function startPlaybooks(
+  ctx: CapabilityContext,
+  opts: PlaybookOptions = {},
+): Promise<Capability> {
   const { storage, bus, log, metrics, config } = ctx;
   const store = storage.playbooks;
-  // VIGIL_SECRET_KEY is read here until the configuration has a key for it.
-  const key = loadOrCreateKey(process.env.VIGIL_SECRET_KEY || undefined, config.dataDir);
+  const key = resolveSecretKey(process.env.VIGIL_SECRET_KEY, config.playbooks.secretKey, config.dataDir);
+  const minutesSaved = { ...MINUTES_SAVED, ...config.playbooks.minutesSaved };
   const vault = new SecretVault(storage.secrets, key);
   const { connectors, rejected } = loadConnectors(BUILTIN_CONNECTORS_DIR);
   for (const r of rejected) log.warn({ file: r.file, reason: r.reason }, 'connector template rejected');
@@ -88,7 +109,8 @@ export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability
     notify: (n) => bus.publish(`notifications.${n.tenant}`, n),
     publish: (subject, data) => bus.publish(subject, data),
   });
-  const alertActions = new AlertActions(
+  // Announcing: what a playbook changes on an alert is on the bus like an analyst's change.
+  const alertActions = new AnnouncingAlertActions(
     storage.alerts,
     storage.events,
     storage.audit,
@@ -116,6 +138,12 @@ export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability
       audit: storage.audit,
       bus,
       store,
+      // No cache: a playbook looks right after an analyst adds an indicator.
+      intel: intelLookupFrom(storage.intel, 0),
+      // Without the service on this node, straight to the store: other nodes' indexes reload on change.
+      rules: storage.rules,
+      addIndicators: (items, by) =>
+        opts.intel ? opts.intel.addIndicators(items, by) : storage.intel.upsertIndicators(items),
     }),
   ];
   const actions = new Map(actionList.map((a) => [a.name, a]));
@@ -130,18 +158,46 @@ export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability
     'vigil_playbook_time_saved_seconds_total',
     'Estimated analyst time saved by playbook actions (constant table per action), by action',
   );
-  const engine = new PlaybookEngine(store, actions, log, undefined, {
+  const containSeconds = metrics.registry.histogram(
+    'vigil_playbook_time_to_contain_seconds',
+    'From the alert that started a run to its first successful containment (connector step with undo)',
+    [10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 86_400],
+  );
+  const live = runEventHooks((subject, e) => bus.publish(subject, e));
+  const engine: PlaybookEngine = new PlaybookEngine(store, actions, log, undefined, {
+    onRunStart: live.onRunStart,
+    onStep: live.onStep,
+    onWaiting: live.onWaiting,
     onRunEnd: (run: PlaybookRun) => {
+      live.onRunEnd(run);
       runsTotal.inc({ status: run.status, dry_run: String(run.dryRun) });
       if (run.endedAt)
         runSeconds.observe((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000, {
           playbook: run.playbookId,
         });
+      if (run.dryRun) return;
+      void store
+        .steps(run.id)
+        .then((steps) => {
+          const s = timeToContainSeconds(run, steps);
+          if (s !== undefined) containSeconds.observe(s, { playbook: run.playbookId });
+        })
+        .catch(() => undefined);
     },
     onActionDone: (run, action) => {
-      if (!run.dryRun) savedSeconds.inc({ action }, (MINUTES_SAVED[action] ?? 0) * 60);
+      if (!run.dryRun) savedSeconds.inc({ action }, (minutesSaved[action] ?? 0) * 60);
     },
+    onApprovalRequested: approvalNotifier({
+      store,
+      linkKey: linkKey(key),
+      publicUrl: config.http.publicUrl,
+      publish: (subject, n) => bus.publish(subject, n),
+      playbookName: async (tenant, id): Promise<string | undefined> =>
+        (await engine.playbook(tenant, id))?.name,
+    }),
   });
+  if (!config.http.publicUrl)
+    log.info('http.publicUrl is not set: approval requests are sent without signed links');
 
   // Parsed definitions, per tenant, reused while the stored version is the same.
   const parsedCache = new Map<string, { version: number; pb: Playbook | undefined }>();
@@ -206,6 +262,33 @@ export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability
       }
     }),
   );
+  // Changes to alerts (triage, severity, tags, comments), with the same filters as for new alerts.
+  subs.push(
+    await bus.consume<AlertUpdated>(`${ALERTS_UPDATED_SUBJECT}.>`, 'playbooks', async (msg) => {
+      const tenant = msg.subject.split('.').slice(2).join('.');
+      const { id: change, alert: sent, changed, by } = msg.data;
+      // What playbooks change does not start playbooks: two that edit the same alert would loop.
+      if (!change || !sent?.id || typeof by !== 'string' || by.startsWith('playbook:')) return;
+      const pbs = (await playbooksOf(tenant)).filter((p) => p.triggers.some((t) => 'alert' in t));
+      if (pbs.length === 0) return;
+      // The tenant comes from the subject, never from the payload; the alert is read from the store.
+      const [alert] = await storage.alerts.get(tenant, [sent.id]);
+      if (!alert) return;
+      const fields = Array.isArray(changed) ? changed.filter((c) => typeof c === 'string') : [];
+      for (const pb of pbs) {
+        if (!alertMatches(pb, alert, 'updated', fields)) continue;
+        await startOnce(tenant, pb, `alert:${alert.id}:updated:${change}`, {
+          type: 'alert',
+          data: {
+            alert: JSON.parse(JSON.stringify(alert)) as Value,
+            event: 'updated',
+            changed: fields,
+            by,
+          },
+        });
+      }
+    }),
+  );
   // Case facts announced by the case service (cases.created / cases.status).
   for (const [subject, event] of [
     ['cases.created.>', 'created'],
@@ -259,7 +342,7 @@ export async function startPlaybooks(ctx: CapabilityContext): Promise<Capability
     cases: storage.cases,
     linkKey: linkKey(key),
     installExamples,
-    minutesSaved: MINUTES_SAVED,
+    minutesSaved,
   });
 
   if (worker) {

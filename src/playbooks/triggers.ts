@@ -2,12 +2,19 @@
 import { severityRank, type Alert, type Severity } from '../alerts/ports.js';
 import type { Playbook } from './definition.js';
 
-export function alertMatches(pb: Playbook, a: Alert, event: 'created' | 'updated'): boolean {
+/** `changed`: for `updated`, the alert fields the change touched. */
+export function alertMatches(
+  pb: Playbook,
+  a: Alert,
+  event: 'created' | 'updated',
+  changed: string[] = [],
+): boolean {
   if (!pb.enabled) return false;
   return pb.triggers.some((t) => {
     if (!('alert' in t)) return false;
     const f = t.alert;
     if (f.event !== event) return false;
+    if (f.fields && !f.fields.some((x) => changed.includes(x))) return false;
     if (severityRank(a.severity) < severityRank(f.minSeverity)) return false;
     if (f.rules && !f.rules.includes(a.ruleId)) return false;
     if (f.tags && !f.tags.some((tag) => a.tags.includes(tag))) return false;

@@ -10,13 +10,17 @@ import type { AlertStore } from '../../alerts/ports.js';
 import type { CaseStore } from '../../cases/ports.js';
 import { verifyWebhook } from '../../notify/signature.js';
 import {
+  APPROVAL_LINKS,
   approvalLinkSchema,
-  mintApprovalToken,
+  mintApprovalLinks,
   verifyApprovalToken,
   type ApprovalLink,
 } from '../../playbooks/approval-link.js';
+import { linkPage } from '../../playbooks/approval-page.js';
 import { connectorSettingsSchema, type Connector } from '../../playbooks/connectors.js';
 import { parsePlaybook } from '../../playbooks/definition.js';
+import { diffLines } from '../../playbooks/diff.js';
+import { summarizeRuns } from '../../playbooks/metrics.js';
 import { PlaybookError, roleSatisfies, type PlaybookEngine } from '../../playbooks/engine.js';
 import type { Value } from '../../playbooks/expr/ast.js';
 import type { PlaybookRun, PlaybookStore } from '../../playbooks/ports.js';
@@ -44,8 +48,6 @@ const TAGS = ['playbooks'];
 const idParam = z.object({ id: z.string().min(1).max(100) });
 const tenantQuery = z.object({ tenant: z.string().max(63).optional() });
 const WEBHOOK_MAX_BYTES = 1024 * 1024;
-/** Approval links are kept under this pseudo-tenant: the token alone must find them. */
-const LINKS = '~approval-links';
 
 function translate(e: unknown): never {
   if (e instanceof PlaybookError) throw new ApiError(e.code, e.message);
@@ -294,33 +296,24 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
       if (!roleSatisfies(p.role, needed))
         throw new ApiError('forbidden', `this approval needs the ${needed} role`);
       const exp = Math.floor(Date.now() / 1000) + body.ttlMinutes * 60;
-      const mint = async (approve: boolean) => {
-        const { token, nonce } = mintApprovalToken(d.linkKey);
-        const link: ApprovalLink = {
-          run: run.id,
-          path: body.path,
-          tenant: run.tenant,
-          approve,
-          role: p.role,
-          by: p.name,
-          exp,
-        };
-        await store.setState(LINKS, nonce, link);
-        return token;
-      };
-      const a = await mint(true);
-      const r = await mint(false);
-      return {
-        approve: { token: a, url: `/api/v1/playbooks/approvals/${a}` },
-        reject: { token: r, url: `/api/v1/playbooks/approvals/${r}` },
-        expiresAt: new Date(exp * 1000).toISOString(),
-      };
+      const links = await mintApprovalLinks(store, d.linkKey, {
+        run: run.id,
+        path: body.path,
+        tenant: run.tenant,
+        role: p.role,
+        by: p.name,
+        exp,
+      });
+      // Paths: the caller is in the console and knows the origin.
+      return links;
     },
   });
 
   const readLink = async (token: string): Promise<{ nonce: string; link: ApprovalLink }> => {
     const nonce = verifyApprovalToken(d.linkKey, token);
-    const stored = nonce ? approvalLinkSchema.safeParse(await store.getState(LINKS, nonce)) : undefined;
+    const stored = nonce
+      ? approvalLinkSchema.safeParse(await store.getState(APPROVAL_LINKS, nonce))
+      : undefined;
     if (!nonce || !stored?.success) throw new ApiError('unauthorized', 'approval link: not valid');
     if (stored.data.exp * 1000 <= Date.now()) throw new ApiError('unauthorized', 'approval link: expired');
     return { nonce, link: stored.data };
@@ -359,7 +352,28 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
     summary: 'What a signed approval link would decide (POST the same URL to decide)',
     tags: TAGS,
     params: z.object({ token: z.string().min(1).max(200) }),
-    handler: async ({ params }) => {
+    handler: async ({ params, req, reply }) => {
+      if (wantsHtml(req.headers.accept)) {
+        void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+        try {
+          const { link } = await readLink(params.token);
+          const run = await store.runById(link.run);
+          return linkPage({
+            title: `${link.approve ? 'Approve' : 'Reject'} step ${link.path}`,
+            lines: [
+              `Playbook: ${run?.playbookId ?? '?'}`,
+              `Run: ${link.run}`,
+              `Step: ${link.path}`,
+              `This link expires at ${new Date(link.exp * 1000).toISOString()} and works once.`,
+            ],
+            button: link.approve ? 'Approve' : 'Reject',
+          });
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          void reply.code(e.status);
+          return linkPage({ title: 'This approval link cannot be used', lines: [e.message] });
+        }
+      }
       const { link } = await readLink(params.token);
       return {
         run: link.run,
@@ -386,7 +400,22 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
         summary: 'Decide through a signed one-time approval link',
         tags: TAGS,
         params: z.object({ token: z.string().min(1).max(200) }),
-        handler: async ({ params, req }) => useLink(params.token, req.ip),
+        handler: async ({ params, req, reply }) => {
+          // A person who pressed the button of the link page gets a page back, not JSON.
+          if (!wantsHtml(req.headers.accept)) return useLink(params.token, req.ip);
+          void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+          try {
+            const r = await useLink(params.token, req.ip);
+            return linkPage({
+              title: `Step ${r.decided}`,
+              lines: [`Run ${r.run} is now ${r.status}.`, 'Its record shows this decision.'],
+            });
+          } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
+            void reply.code(e.status);
+            return linkPage({ title: 'This approval link cannot be used', lines: [e.message] });
+          }
+        },
       },
       http,
     );
@@ -583,51 +612,17 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
     method: 'GET',
     url: '/api/v1/playbooks/metrics',
     access: 'playbooks:read',
-    summary: 'Runs by status, failures, mean duration, estimated time saved and mean time to contain',
+    summary:
+      'Runs by status, failures, mean duration, estimated time saved (per action) and mean time to contain, over the latest `limit` runs',
     tags: TAGS,
     query: z.object({
       tenant: z.string().max(63).optional(),
       limit: z.coerce.number().int().min(1).max(5000).default(1000),
     }),
     handler: async ({ principal, query }) => {
-      const tenants = readTenants(principal!, query.tenant);
-      const runs = (await store.listRuns(tenants, { limit: query.limit })).filter((r) => !r.dryRun);
-      const byStatus: Record<string, number> = {};
-      let durations = 0;
-      let ended = 0;
-      let savedMinutes = 0;
-      const contain: number[] = [];
-      for (const r of runs) {
-        byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-        if (r.endedAt) {
-          durations += Date.parse(r.endedAt) - Date.parse(r.startedAt);
-          ended++;
-        }
-        const steps = await store.steps(r.id);
-        let firstContainment: string | undefined;
-        for (const s of steps) {
-          if (s.status !== 'succeeded' || s.attempts === 0) continue;
-          const out = s.output as { undo?: unknown } | null;
-          if (s.action) savedMinutes += d.minutesSaved[s.action] ?? 0;
-          if (
-            s.action === 'connector' &&
-            out?.undo &&
-            s.endedAt &&
-            (!firstContainment || s.endedAt < firstContainment)
-          )
-            firstContainment = s.endedAt;
-        }
-        const alert = asObject(asObject(r.trigger.data).alert);
-        if (firstContainment && typeof alert.createdAt === 'string')
-          contain.push((Date.parse(firstContainment) - Date.parse(alert.createdAt)) / 1000);
-      }
+      const runs = await store.listRuns(readTenants(principal!, query.tenant), { limit: query.limit });
       return {
-        runs: runs.length,
-        byStatus,
-        failures: byStatus.failed ?? 0,
-        meanDurationSeconds: ended ? durations / ended / 1000 : null,
-        timeSavedMinutes: savedMinutes,
-        meanTimeToContainSeconds: contain.length ? contain.reduce((a, b) => a + b, 0) / contain.length : null,
+        ...(await summarizeRuns(runs, (id) => store.steps(id), d.minutesSaved)),
         minutesSavedPerAction: d.minutesSaved,
       };
     },
@@ -705,6 +700,33 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
 
   route(http, {
     method: 'GET',
+    url: '/api/v1/playbooks/:id/diff',
+    access: 'playbooks:read',
+    summary: 'Unified diff between two saved versions of a playbook (default: the previous and the latest)',
+    tags: TAGS,
+    params: idParam,
+    query: z.object({
+      tenant: z.string().max(63).optional(),
+      from: z.coerce.number().int().min(1).optional(),
+      to: z.coerce.number().int().min(1).optional(),
+    }),
+    handler: async ({ principal, params, query }) => {
+      const tenant = targetTenant(principal!, query.tenant);
+      const latest = await store.getPlaybook(tenant, params.id);
+      if (!latest) throw new ApiError('not_found', `no playbook ${params.id}`);
+      const to = query.to ?? latest.version;
+      const from = query.from ?? Math.max(1, to - 1);
+      const [a, b] = await Promise.all([from, to].map((v) => store.getVersion(tenant, params.id, v)));
+      if (!a) throw new ApiError('not_found', `query.from: no version ${from} of playbook ${params.id}`);
+      if (!b) throw new ApiError('not_found', `query.to: no version ${to} of playbook ${params.id}`);
+      const d = diffLines(a.yaml, b.yaml, [`${params.id} v${from}`, `${params.id} v${to}`]);
+      if (!d) throw new ApiError('payload_too_large', 'these versions are too large to diff here');
+      return { id: params.id, from, to, ...d };
+    },
+  });
+
+  route(http, {
+    method: 'GET',
     url: '/api/v1/playbooks/:id/versions/:version',
     access: 'playbooks:read',
     summary: 'One saved version of a playbook',
@@ -771,6 +793,9 @@ export function playbookRoutes(http: FastifyInstance, d: PlaybookRouteDeps): voi
     },
   });
 }
+
+/** A browser following a link asks for HTML first; API clients and chat unfurlers do not. */
+const wantsHtml = (accept: string | undefined): boolean => /^\s*text\/html/i.test(accept ?? '');
 
 function asObject(v: unknown): Record<string, Value> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, Value>) : {};

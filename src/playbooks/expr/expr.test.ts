@@ -126,6 +126,10 @@ describe('playbook expressions', () => {
       n: 1,
     });
     expect(() => renderTemplate('x ${{ alert. }}', { alert })).toThrow(ExprError);
+    // Starts and ends with a placeholder, but is two of them: text, not one expression.
+    expect(
+      renderTemplate("${{ alert.entity.value }}: ${{ join(alert.observables[*].type, ',') }}", { alert }),
+    ).toBe('bastion: ip,ip,user');
   });
 
   it('never throws anything but ExprError and always terminates, whatever the text', () => {

@@ -4,7 +4,8 @@ import { evaluate, type EvalOptions } from './evaluate.js';
 import { FUNCTIONS } from './functions.js';
 import { parseExpression } from './parser.js';
 
-const WHOLE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
+// One placeholder and nothing else: no `}}` inside, or "${{ a }} and ${{ b }}" would read as one.
+const WHOLE = /^\s*\$\{\{((?:(?!\}\})[\s\S])*)\}\}\s*$/;
 const PART = /\$\{\{([\s\S]*?)\}\}/g;
 
 /**
