@@ -22,7 +22,15 @@ export interface BulkOp {
   item: number | undefined;
   /** Set when the action failed before reaching the pipeline. */
   error: BulkError | undefined;
+  /** An ingest pipeline dropped the document: answered as a no-op, nothing stored. */
+  dropped?: boolean;
 }
+
+/** Runs before the index is applied: ingest pipelines (may change the document and its `_index`). */
+export type BulkTransform = (
+  doc: Doc,
+  meta: { index: string; id: string | undefined; pipeline: string | undefined },
+) => { ok: true; doc: Doc; index: string } | { ok: false; error: BulkError } | { dropped: true };
 
 export interface ParsedBulk {
   ops: BulkOp[];
@@ -70,14 +78,18 @@ function lineAt(body: Buffer, pos: number): [string, number] {
   return [body.toString('utf8', pos, stop), end + 1];
 }
 
-const UNSUPPORTED: BulkError = { status: 400, type: 'illegal_argument_exception', reason: 'Vigil stores events append-only: only index and create actions are supported' };
+const UNSUPPORTED: BulkError = {
+  status: 400,
+  type: 'illegal_argument_exception',
+  reason: 'Vigil stores events append-only: only index and create actions are supported',
+};
 
 /**
  * Parses an Elasticsearch `_bulk` body (NDJSON: action/metadata line, then a source line for
  * index/create/update; delete has none). Never throws: every action gets an entry, unparsable
  * source lines and unsupported actions become failed items with their reason.
  */
-export function parseBulk(body: Buffer, defaultIndex = ''): ParsedBulk {
+export function parseBulk(body: Buffer, defaultIndex = '', transform?: BulkTransform): ParsedBulk {
   const ops: BulkOp[] = [];
   const items: IngestItem[] = [];
   let pos = 0;
@@ -101,7 +113,7 @@ export function parseBulk(body: Buffer, defaultIndex = ''): ParsedBulk {
     }
     const keys = isObj(meta) ? Object.keys(meta) : [];
     const action = keys.length === 1 ? keys[0]! : '';
-    const params = isObj(meta) && isObj(meta[action]) ? (meta[action]) : undefined;
+    const params = isObj(meta) && isObj(meta[action]) ? meta[action] : undefined;
     const index = typeof params?._index === 'string' ? params._index : defaultIndex;
     const id = typeof params?._id === 'string' && params._id !== '' ? params._id : undefined;
     if (action === 'delete' && params) {
@@ -112,19 +124,35 @@ export function parseBulk(body: Buffer, defaultIndex = ''): ParsedBulk {
     if (!params || (action !== 'index' && action !== 'create' && action !== 'update')) {
       // A broken action line: assume the next line was its source so the pairs stay aligned.
       const reason = `line ${actionLineNo}: malformed action/metadata line, expected {"index"|"create":{...}}`;
-      ops.push({ action: action || 'index', index, id, item: items.length, error: { status: 400, type: 'illegal_argument_exception', reason } });
+      ops.push({
+        action: action || 'index',
+        index,
+        id,
+        item: items.length,
+        error: { status: 400, type: 'illegal_argument_exception', reason },
+      });
       items.push({ ok: false, reason, raw: source === undefined ? actionLine : `${actionLine}\n${source}` });
       continue;
     }
     if (source === undefined) {
       const reason = `line ${actionLineNo}: ${action} action without a source line`;
-      ops.push({ action, index, id, item: items.length, error: { status: 400, type: 'illegal_argument_exception', reason } });
+      ops.push({
+        action,
+        index,
+        id,
+        item: items.length,
+        error: { status: 400, type: 'illegal_argument_exception', reason },
+      });
       items.push({ ok: false, reason, raw: actionLine });
       continue;
     }
     if (action === 'update') {
       ops.push({ action, index, id, item: items.length, error: UNSUPPORTED });
-      items.push({ ok: false, reason: `line ${actionLineNo}: ${UNSUPPORTED.reason}`, raw: `${actionLine}\n${source}` });
+      items.push({
+        ok: false,
+        reason: `line ${actionLineNo}: ${UNSUPPORTED.reason}`,
+        raw: `${actionLine}\n${source}`,
+      });
       continue;
     }
     let doc: unknown;
@@ -136,14 +164,38 @@ export function parseBulk(body: Buffer, defaultIndex = ''): ParsedBulk {
     }
     if (!isObj(doc)) {
       const reason = `line ${lineNo}: ${parseError ? `invalid JSON: ${parseError}` : 'source is not a JSON object'}`;
-      ops.push({ action, index, id, item: items.length, error: { status: 400, type: 'document_parsing_exception', reason } });
+      ops.push({
+        action,
+        index,
+        id,
+        item: items.length,
+        error: { status: 400, type: 'document_parsing_exception', reason },
+      });
       items.push({ ok: false, reason, raw: source });
       continue;
     }
-    applyIndex(doc, index);
-    if (id !== undefined) setEventId(doc, id);
-    ops.push({ action, index, id, item: items.length, error: undefined });
-    items.push({ ok: true, doc, raw: source });
+    let target = index;
+    if (transform) {
+      const pipeline =
+        typeof params.pipeline === 'string' && params.pipeline !== '' ? params.pipeline : undefined;
+      const t = transform(doc, { index, id, pipeline });
+      if ('dropped' in t) {
+        ops.push({ action, index, id, item: undefined, error: undefined, dropped: true });
+        continue;
+      }
+      if (!t.ok) {
+        ops.push({ action, index, id, item: items.length, error: t.error });
+        items.push({ ok: false, reason: `line ${lineNo}: ${t.error.reason}`, raw: source });
+        continue;
+      }
+      doc = t.doc;
+      target = t.index;
+    }
+    const finalDoc = doc as Doc;
+    applyIndex(finalDoc, target);
+    if (id !== undefined) setEventId(finalDoc, id);
+    ops.push({ action, index: target, id, item: items.length, error: undefined });
+    items.push({ ok: true, doc: finalDoc, raw: source });
   }
   return { ops, items };
 }
