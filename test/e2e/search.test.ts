@@ -167,4 +167,70 @@ describe('search over HTTP', () => {
       expect.arrayContaining(['host.name', 'source.ip', 'event.severity', 'user.name']),
     );
   });
+
+  it('converts a Sigma rule to a query, or says why not', async () => {
+    const ok = await post('/api/v1/search/from-sigma', readA, {
+      yaml: 'title: t\nlogsource: {product: linux}\ndetection:\n  sel: {CommandLine|contains: sshd}\n  condition: sel\n',
+    });
+    expect(ok.body).toMatchObject({ ok: true, query: 'process.command_line:*sshd*' });
+    const no = await post('/api/v1/search/from-sigma', readA, {
+      yaml: 'title: t\nlogsource: {product: linux}\ndetection:\n  sel: {CommandLine|re: x.y}\n  condition: sel\n',
+    });
+    expect(no.body).toMatchObject({ ok: false, reason: expect.stringContaining("'re'") });
+  });
+
+  it('pivots to the events around one event on the same host, in the caller tenant only', async () => {
+    const first = await search(readA, 'host.name:host-1 | sort +@timestamp | head 1');
+    const anchor = first.body.events[0];
+    const id = anchor.event.id as string;
+    const r = await get(
+      `/api/v1/search/around?event_id=${encodeURIComponent(id)}&by=host&window_s=300`,
+      readA,
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.query).toBe('host.name:"host-1"');
+    // host-1 is every third minute: within ± 5 minutes of its first event, that one and the next.
+    expect(r.body.events.every((e: Body) => e.host.name === 'host-1')).toBe(true);
+    expect(r.body.total).toBe(2);
+    expect((await get(`/api/v1/search/around?event_id=${encodeURIComponent(id)}`, readB)).status).toBe(404);
+  });
+
+  it('saves searches per user, shares them in the tenant, and audits every change', async () => {
+    const other = await tokenFor(app, 'analyst', 'ta');
+    const created = await post('/api/v1/saved-searches', readA, {
+      name: 'failures',
+      query: 'event.outcome:failure',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await post('/api/v1/saved-searches', readA, { name: 'bad', query: 'a:[1 TO' })).status).toBe(400);
+    // Private: another user of the same tenant neither lists nor reads it; tenant B never does.
+    expect((await get('/api/v1/saved-searches', other)).body.searches.map((s: Body) => s.id)).not.toContain(
+      id,
+    );
+    expect((await get(`/api/v1/saved-searches/${id}`, readB)).status).toBe(404);
+    const put = (tok: string, body: unknown) =>
+      fetch(`${base}/api/v1/saved-searches/${id}`, {
+        method: 'PUT',
+        headers: { ...bearer(tok), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await put(readA, { name: 'failures', query: 'event.outcome:failure', shared: true })).status,
+    ).toBe(200);
+    expect((await get(`/api/v1/saved-searches/${id}`, other)).body.query).toBe('event.outcome:failure');
+    // Shared is readable, not writable, by a non-owner analyst.
+    expect((await put(other, { name: 'mine now', query: 'x' })).status).toBe(403);
+    const del = await fetch(`${base}/api/v1/saved-searches/${id}`, {
+      method: 'DELETE',
+      headers: bearer(readA),
+    });
+    expect(del.status).toBe(200);
+    const trail = await app.storage.audit.list({
+      tenants: ['ta'],
+      limit: 100,
+      action: 'search.saved.update',
+    });
+    expect(trail.some((r) => r.target === id)).toBe(true);
+  });
 });

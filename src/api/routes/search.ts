@@ -4,6 +4,8 @@ import type { Principal } from '../../auth/principal.js';
 import { parseQuery } from '../../search/parser.js';
 import { QueryError, QueryTimeout, type EventSearch, type SearchResult } from '../../search/ports.js';
 import { printQuery } from '../../search/print.js';
+import { eventsAround, PIVOT_FIELDS } from '../../search/pivot.js';
+import { sigmaToQuery } from '../../search/sigma-to-query.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { readTenants } from '../tenancy.js';
@@ -95,5 +97,52 @@ export function searchRoutes(app: FastifyInstance, search: EventSearch): void {
     handler: async ({ principal, query }) => ({
       fields: await search.fields(readTenants(principal!, query.tenant), { sample: query.sample }),
     }),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/v1/search/from-sigma',
+    access: 'events:read',
+    tags: ['search'],
+    summary:
+      'Convert a Sigma rule (YAML) to a query: everything the rule would have matched, or why it cannot be expressed',
+    body: z.object({
+      yaml: z
+        .string()
+        .min(1)
+        .max(256 * 1024),
+    }),
+    handler: async ({ body }) => sigmaToQuery(body.yaml),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/search/around',
+    access: 'events:read',
+    tags: ['search'],
+    summary: 'Events of the same host or user within ± a window of one event (a pivot)',
+    query: z.object({
+      event_id: z.string().min(1).max(256),
+      by: z.enum(Object.keys(PIVOT_FIELDS) as ['host', 'user']).default('host'),
+      window_s: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86_400)
+        .default(300),
+      limit: z.coerce.number().int().min(1).max(10_000).default(200),
+      tenant: z.string().max(63).optional(),
+    }),
+    handler: async ({ principal, query }) => {
+      const r = await eventsAround(search, readTenants(principal!, query.tenant), {
+        eventId: query.event_id,
+        by: query.by,
+        windowMs: query.window_s * 1000,
+        limit: query.limit,
+      });
+      if (!r.found) throw new ApiError('not_found', `event ${query.event_id} not found`);
+      if ('missing' in r) throw new ApiError('bad_request', `the event has no ${r.missing} to pivot on`);
+      return r;
+    },
   });
 }
