@@ -25,7 +25,7 @@ export function startCases(ctx: CapabilityContext): Promise<Capability> {
     publish: (subject, data) => ctx.bus.publish(subject, data),
     tenants: async () => (await ctx.storage.identity.listTenants()).map((t) => t.id),
   });
-  caseRoutes(ctx.http, service);
+  caseRoutes(ctx.http, service, ctx.storage.audit);
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     if (!runsDuty(ctx, 'worker')) return;

@@ -295,6 +295,17 @@ describe('analyst console in Chromium', () => {
       ).json()) as { alert: { status: string } };
       expect(after.alert.status).toBe('acknowledged');
 
+      // "Open case…" takes the selection to the new-case form with the alert already ticked.
+      await page.getByTestId('open-case').click();
+      await expect.poll(() => page.url()).toContain(`#/cases/new?alerts=${encodeURIComponent(id)}`);
+      await expect
+        .poll(() => page.getByTestId('new-case-alerts').locator('input[type=checkbox]:checked').count(), {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      await page.goBack();
+      await page.getByTestId('alert-total').waitFor();
+
       // "g d" is the shell's go-to-Detections, not the queue's keys; then back and close with a verdict.
       await page.keyboard.press('g');
       await page.keyboard.press('d');

@@ -16,6 +16,9 @@ const pages: Record<string, LazyExoticComponent<ComponentType<{ segments: string
   sources: lazy(() => import('./pages/Sources')),
   deadletters: lazy(() => import('./pages/DeadLetters')),
   audit: lazy(() => import('./pages/Audit')),
+  playbooks: lazy(() => import('./pages/Playbooks')),
+  intel: lazy(() => import('./pages/Intel')),
+  admin: lazy(() => import('./pages/Admin')),
 };
 
 export function App() {

@@ -22,6 +22,9 @@ export const NAV: NavItem[] = [
   { path: '/sources', label: 'Sources', key: 'i', needs: 'metrics:read' },
   { path: '/deadletters', label: 'Dead letters', key: 'l', needs: 'deadletters:read' },
   { path: '/audit', label: 'Audit', key: 'u', needs: 'audit:read' },
+  { path: '/playbooks', label: 'Playbooks', key: 'p', needs: 'playbooks:read' },
+  { path: '/intel', label: 'Intel', key: 't', needs: 'intel:read' },
+  { path: '/admin', label: 'Admin', key: 'm', needs: 'users:read' },
 ];
 
 const typing = (t: EventTarget | null): boolean =>

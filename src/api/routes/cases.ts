@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { SEVERITIES } from '../../alerts/ports.js';
 import type { Principal } from '../../auth/principal.js';
+import type { AuditLog, AuditRecord } from '../../store/ports.js';
 import { CaseError, type Caller, type CaseService } from '../../cases/case-service.js';
 import { EvidenceEmpty, EvidenceTooLarge } from '../../cases/evidence-vault.js';
 import { caseToOcsf } from '../../cases/ocsf.js';
@@ -90,8 +91,51 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
-export function caseRoutes(app: FastifyInstance, svc: CaseService): void {
+/** How many audit records one case's history answers with (the newest). */
+const CASE_AUDIT_LIMIT = 1000;
+
+/**
+ * The audit records of one case and of its parts (tasks, comments, evidence: `<case>/<part>`). The
+ * trail has no index by target, so this pages through the case tenant's records; fine for the
+ * case page, and the bound keeps one answer small.
+ */
+export async function caseAuditHistory(
+  audit: AuditLog,
+  tenant: string,
+  caseId: string,
+): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  const prefix = `${caseId}/`;
+  for (let after = 0; ;) {
+    const page = await audit.list({ tenants: [tenant], limit: 1000, afterSeq: after });
+    for (const r of page) {
+      if (!r.action.startsWith('case.') || r.target === null) continue;
+      if (r.target === caseId || r.target.startsWith(prefix)) out.push(r);
+    }
+    if (out.length > CASE_AUDIT_LIMIT) out.splice(0, out.length - CASE_AUDIT_LIMIT);
+    if (page.length < 1000) break;
+    after = page[page.length - 1]!.seq;
+  }
+  return out;
+}
+
+export function caseRoutes(app: FastifyInstance, svc: CaseService, audit?: AuditLog): void {
   const T = ['cases'];
+
+  if (audit) {
+    route(app, {
+      method: 'GET',
+      url: '/api/v1/cases/:id/audit',
+      access: 'audit:read',
+      summary: 'Audit history of one case and its tasks, observables, comments and evidence (newest 1000)',
+      tags: T,
+      params: idParams,
+      handler: async ({ req, principal, params }) => {
+        const c = await mapped(svc.access(caller(principal, req), params.id));
+        return { records: await caseAuditHistory(audit, c.tenant, c.id) };
+      },
+    });
+  }
 
   route(app, {
     method: 'GET',

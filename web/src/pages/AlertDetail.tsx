@@ -97,7 +97,9 @@ export default function AlertDetail({ id }: { id: string }) {
           {alert.caseId && (
             <>
               <dt>Case</dt>
-              <dd className="mono">{alert.caseId}</dd>
+              <dd className="mono">
+                <Link to={`/cases/${encodeURIComponent(alert.caseId)}`}>{alert.caseId}</Link>
+              </dd>
             </>
           )}
         </dl>
@@ -120,6 +122,16 @@ export default function AlertDetail({ id }: { id: string }) {
             >
               Close…
             </button>
+            {!alert.caseId && can('cases:write') && (
+              <button type="button" onClick={() => navigate('/cases/new', { alerts: alert.id })}>
+                Open case…
+              </button>
+            )}
+            {can('playbooks:run') && (
+              <button type="button" onClick={() => navigate('/playbooks', { alert: alert.id })}>
+                Run playbook…
+              </button>
+            )}
             <span className="status-msg" role="status" aria-live="polite">
               {message}
             </span>

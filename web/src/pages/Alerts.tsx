@@ -7,6 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { ALERT_STATUSES, ALERT_VERDICTS, api, SEVERITIES, type Alert, type AlertAction } from '../api';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
 import { VirtualList } from '../components/VirtualList';
+import { useLiveEvents, useLiveStatus } from '../components/live';
 import { ago, num, Time } from '../format';
 import { navigate, useLocation } from '../router';
 import { useSession } from '../session';
@@ -78,6 +79,7 @@ function AlertQueue() {
   const [message, setMessage] = useState<string>();
   const filterRef = useRef<HTMLInputElement>(null);
   const writable = can('alerts:write');
+  const canOpenCase = can('cases:write');
 
   const setQuery = (patch: Record<string, string | undefined>) => {
     const next: Record<string, string | undefined> = { status, severity, q, sort, ...patch };
@@ -124,6 +126,42 @@ function AlertQueue() {
     if (cursor > alerts.length - 1) setCursor(Math.max(0, alerts.length - 1));
   }, [alerts.length, cursor]);
   const current = alerts[Math.min(cursor, alerts.length - 1)];
+
+  // Live arrival: new alerts are announced over the stream; the queue refetches (at most once a
+  // second) and the keyboard cursor stays on the alert it was on, however many rows arrive above.
+  const qc = useQueryClient();
+  const live = useLiveStatus();
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  const [arrived, setArrived] = useState(0);
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useLiveEvents((name, data) => {
+    if (name !== 'alert.created' && name !== 'alert.updated' && name !== 'resync') return;
+    if (name === 'alert.created') {
+      const ids = data.alertIds ?? [];
+      setArrived((n) => n + ids.length);
+      setFresh((f) => new Set([...f, ...ids]));
+    }
+    if (refetchTimer.current) return;
+    refetchTimer.current = setTimeout(() => {
+      refetchTimer.current = undefined;
+      void qc.invalidateQueries({ queryKey: ['alerts', 'queue'] });
+    }, 1000);
+  });
+  useEffect(() => () => clearTimeout(refetchTimer.current), []);
+  const anchor = useRef<{ id?: string; list?: Alert[] }>({});
+  useEffect(() => {
+    const a = anchor.current;
+    if (a.list !== alerts && a.id) {
+      a.list = alerts;
+      const idx = alerts.findIndex((x) => x.id === a.id);
+      if (idx >= 0 && idx !== cursor) {
+        setCursor(idx);
+        return;
+      }
+    }
+    a.list = alerts;
+    a.id = alerts[cursor]?.id;
+  }, [alerts, cursor]);
 
   const act = useAlertAction();
   const run = useCallback(
@@ -190,7 +228,29 @@ function AlertQueue() {
           {list.data ? `${num(alerts.length)} of ${num(total)}` : ''}
         </span>
         {list.isFetching && <span className="spinner small" aria-label="refreshing" />}
+        <span className={`badge live-${live}`} data-testid="live-status" title="Live updates over the stream">
+          {live === 'live'
+            ? 'live'
+            : live === 'reconnecting' || live === 'connecting'
+              ? 'connecting…'
+              : 'polling'}
+        </span>
       </PageHeader>
+      {arrived > 0 && (
+        <div className="notice live-arrivals" role="status" aria-live="polite" data-testid="live-arrivals">
+          {num(arrived)} new alert{arrived === 1 ? '' : 's'} arrived{' '}
+          <button
+            type="button"
+            className="ghost tiny"
+            onClick={() => {
+              setArrived(0);
+              setFresh(new Set());
+            }}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
 
       <form
         className="filters"
@@ -268,6 +328,21 @@ function AlertQueue() {
           <button type="button" disabled={targets === 0 || act.isPending} onClick={() => setDialog('close')}>
             Close <kbd>c</kbd>
           </button>
+          {canOpenCase && (
+            <button
+              type="button"
+              data-testid="open-case"
+              disabled={targets === 0}
+              title="Open a case with these alerts"
+              onClick={() =>
+                navigate('/cases/new', {
+                  alerts: (selected.size > 0 ? [...selected] : current ? [current.id] : []).join(','),
+                })
+              }
+            >
+              Open case…
+            </button>
+          )}
           {selected.size > 0 && (
             <button type="button" className="ghost" onClick={() => setSelected(new Set())}>
               Clear selection <kbd>Esc</kbd>
@@ -321,7 +396,7 @@ function AlertQueue() {
                 role="row"
                 aria-selected={selected.has(a.id)}
                 data-alert-id={a.id}
-                className={`grid-row${i === cursor ? ' cursor' : ''}${selected.has(a.id) ? ' selected' : ''}`}
+                className={`grid-row${i === cursor ? ' cursor' : ''}${selected.has(a.id) ? ' selected' : ''}${fresh.has(a.id) ? ' fresh' : ''}`}
                 onClick={() => setCursor(i)}
                 onDoubleClick={() => navigate(`/alerts/${a.id}`)}
               >

@@ -1,10 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { api } from '../api';
+import { CaseNew } from '../components/CaseNew';
 import { Pager } from '../components/Pager';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
 import { num, Time } from '../format';
-import { navigate, useLocation } from '../router';
+import { Link, navigate, useLocation } from '../router';
+import { useSession } from '../session';
+
+const CaseDetail = lazy(() => import('./CaseDetail'));
 
 const PAGE = 50;
 const STATUS_SETS: Array<[string, string]> = [
@@ -14,24 +18,56 @@ const STATUS_SETS: Array<[string, string]> = [
   ['', 'any'],
 ];
 
-export default function Cases() {
+export default function Cases({ segments = [] }: { segments?: string[] }) {
+  if (segments[0] === 'new') return <CaseNew />;
+  if (segments[0]) {
+    return (
+      <Suspense fallback={<Loading />}>
+        <CaseDetail key={segments[0]} id={segments[0]} />
+      </Suspense>
+    );
+  }
+  return <CaseList />;
+}
+
+const SLA_STATES: Array<[string, string]> = [
+  ['', 'any'],
+  ['ok', 'ok'],
+  ['at_risk', 'at risk'],
+  ['breached', 'breached'],
+];
+
+function CaseList() {
+  const { can } = useSession();
   const loc = useLocation();
   const status = loc.query.get('status') ?? 'open,in_progress';
   const q = loc.query.get('q') ?? '';
+  const sla = loc.query.get('sla') ?? '';
   const offset = Number(loc.query.get('offset') ?? 0);
   const [draft, setDraft] = useState(q);
   const set = (p: Record<string, string | undefined>) =>
-    navigate('/cases', { status, q, offset: undefined, ...p }, true);
+    navigate('/cases', { status, q, sla, offset: undefined, ...p }, true);
   const list = useQuery({
-    queryKey: ['cases', status, q, offset],
+    queryKey: ['cases', status, q, sla, offset],
     queryFn: () =>
-      api.cases({ status: status ? status.split(',') : undefined, q: q || undefined, limit: PAGE, offset }),
+      api.cases({
+        status: status ? status.split(',') : undefined,
+        q: q || undefined,
+        sla: sla || undefined,
+        limit: PAGE,
+        offset,
+      }),
     refetchInterval: 15_000,
   });
   return (
     <>
       <PageHeader title="Cases">
         <span className="muted">{list.data ? `${num(list.data.total)} total` : ''}</span>
+        {can('cases:write') && (
+          <button type="button" className="primary" onClick={() => navigate('/cases/new')}>
+            New case
+          </button>
+        )}
       </PageHeader>
       <form
         className="filters"
@@ -44,6 +80,16 @@ export default function Cases() {
           Status
           <select value={status} onChange={(e) => set({ status: e.target.value })}>
             {STATUS_SETS.map(([v, l]) => (
+              <option key={l} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          SLA
+          <select value={sla} onChange={(e) => set({ sla: e.target.value || undefined })}>
+            {SLA_STATES.map(([v, l]) => (
               <option key={l} value={v}>
                 {l}
               </option>
@@ -83,10 +129,10 @@ export default function Cases() {
             </thead>
             <tbody>
               {list.data.cases.map((c) => (
-                <tr key={c.id}>
+                <tr key={c.id} data-case-id={c.id}>
                   <td className="num">{c.number}</td>
                   <td className="ellipsis" title={c.title}>
-                    {c.title}
+                    <Link to={`/cases/${c.id}`}>{c.title}</Link>
                   </td>
                   <td>
                     <Severity level={c.severity} />
@@ -94,7 +140,15 @@ export default function Cases() {
                   <td>
                     <StateBadge state={c.status} />
                   </td>
-                  <td>{c.sla ? <StateBadge state={c.sla.state} /> : '—'}</td>
+                  <td>
+                    {c.sla && c.status !== 'resolved' && c.status !== 'closed' ? (
+                      <span title={c.sla.dueAt ? `due ${c.sla.dueAt}` : undefined}>
+                        <StateBadge state={c.sla.state} />
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td>{c.assignee ?? '—'}</td>
                   <td>
                     <Time iso={c.updatedAt} />

@@ -1,13 +1,122 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, SEVERITIES, type SourceInput } from '../api';
+import { api, ApiError, SEVERITIES, socApi, type SourceInput } from '../api';
+import { AttackHeatmap } from '../components/AttackHeatmap';
 import { Sparkline, StackedBars } from '../components/Charts';
+import { useLiveEvents, type LiveAlert } from '../components/live';
+import { TrendChart } from '../components/TrendChart';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
 import { ago, num, rate, Time } from '../format';
 import { Link } from '../router';
 import { useSession } from '../session';
 
 const HOURS = 24;
+const TREND_DAYS = 14;
+const TREND_SERIES = [
+  { key: 'mttd', label: 'MTTD (event → alert)', className: 'trend-mttd' },
+  { key: 'mtta', label: 'MTTA (alert → acknowledged)', className: 'trend-mtta' },
+  { key: 'mttr', label: 'MTTR (alert → closed)', className: 'trend-mttr' },
+] as const;
+
+const dur = (s: number): string =>
+  s >= 86400
+    ? `${(s / 86400).toFixed(1)} d`
+    : s >= 3600
+      ? `${(s / 3600).toFixed(1)} h`
+      : s >= 60
+        ? `${(s / 60).toFixed(1)} min`
+        : `${s.toFixed(0)} s`;
+
+/** MTTD/MTTA/MTTR per day (mean over the alerts created that day), from the SOC metrics route. */
+function SocTrends() {
+  const day = Math.floor(Date.now() / 86400_000);
+  const days = Array.from({ length: TREND_DAYS }, (_, i) => day - TREND_DAYS + 1 + i);
+  const results = useQueries({
+    queries: days.map((d) => ({
+      queryKey: ['metrics', 'soc', 'day', d],
+      queryFn: () =>
+        socApi.socMetrics({
+          from: new Date(d * 86400_000).toISOString(),
+          to: new Date((d + 1) * 86400_000).toISOString(),
+        }),
+      // Past days do not change much; today does.
+      refetchInterval: d === day ? 60_000 : false,
+      staleTime: d === day ? 0 : 600_000,
+    })),
+  });
+  const failed = results.find((r) => r.error)?.error;
+  if (failed) return <ErrorState error={failed} what="SOC metrics" />;
+  if (results.some((r) => r.isPending)) return <Loading what="Loading SOC metrics" />;
+  const data = results.map((r) => r.data!);
+  const latest = data[data.length - 1]!;
+  const series = TREND_SERIES.map((s) => ({ ...s, values: data.map((m) => m[s.key].all.meanSeconds) }));
+  const any = series.some((s) => s.values.some((v) => v !== null));
+  return (
+    <>
+      <div className="trend-figures" data-testid="soc-trends">
+        {TREND_SERIES.map((s) => {
+          const v = series.find((x) => x.key === s.key)!.values.filter((x): x is number => x !== null);
+          return (
+            <span key={s.key} className="legend-item">
+              <span className={`swatch ${s.className}`} aria-hidden="true" /> {s.label}:{' '}
+              <strong>{v.length ? dur(v[v.length - 1]!) : '—'}</strong>
+            </span>
+          );
+        })}
+        <span className="muted">
+          today: {num(latest.alerts.created)} created, {num(latest.alerts.closed)} closed
+        </span>
+      </div>
+      {any ? (
+        <TrendChart
+          series={series}
+          bucketLabels={days.map((d) => new Date(d * 86400_000).toLocaleDateString())}
+          format={dur}
+          label={`mean MTTD, MTTA and MTTR per day, last ${TREND_DAYS} days`}
+        />
+      ) : (
+        <p className="muted">No alert was acknowledged or closed in the last {TREND_DAYS} days yet.</p>
+      )}
+    </>
+  );
+}
+
+/** The newest alerts as the stream announces them (the tile above counts them all). */
+function LiveAlerts() {
+  const [items, setItems] = useState<Array<LiveAlert & { tenant?: string }>>([]);
+  const qc = useQueryClient();
+  useLiveEvents((name, data) => {
+    if (name === 'alert.created' && data.alerts)
+      setItems((cur) => [...data.alerts!.map((a) => ({ ...a, tenant: data.tenant })), ...cur].slice(0, 8));
+    if (name === 'alert.created' || name === 'alert.updated' || name === 'resync') {
+      void qc.invalidateQueries({ queryKey: ['alerts', 'open-count'] });
+      // Today's MTTx bucket moves with every new, acknowledged or closed alert.
+      void qc.invalidateQueries({ queryKey: ['metrics', 'soc', 'day', Math.floor(Date.now() / 86400_000)] });
+    }
+    if (name === 'case.created' || name === 'case.status' || name === 'resync')
+      void qc.invalidateQueries({ queryKey: ['cases'] });
+  });
+  return (
+    <section className="panel" aria-labelledby="live-title">
+      <h2 id="live-title">Arriving now</h2>
+      {items.length === 0 ? (
+        <p className="muted">New alerts appear here as they open.</p>
+      ) : (
+        <ul className="live-list" data-testid="live-alerts" aria-live="polite">
+          {items.map((a) => (
+            <li key={a.id}>
+              <Severity level={a.severity} />{' '}
+              <Link to={`/alerts/${a.id}`} className="clip">
+                {a.title}
+              </Link>{' '}
+              <span className="muted mono">{a.entity?.value ?? ''}</span> <Time iso={a.createdAt} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
 const LEVEL_SERIES = SEVERITIES.map((s) => ({ key: s, className: `bar-${s}` }));
 
 /** Events per second from successive snapshots of the inputs' received counters. */
@@ -65,6 +174,12 @@ export default function Overview() {
     enabled: can('reports:read'),
   });
   const eps = useEventRate(sources.data?.inputs, sources.dataUpdatedAt);
+  const coverage = useQuery({
+    queryKey: ['attack', 'coverage'],
+    queryFn: socApi.coverage,
+    refetchInterval: 120_000,
+    enabled: can('rules:read'),
+  });
 
   const buckets = useMemo(() => {
     const start = Date.parse(since);
@@ -191,6 +306,33 @@ export default function Overview() {
                 )}
               </div>
             </>
+          )}
+        </section>
+      )}
+
+      {can('alerts:read') && <LiveAlerts />}
+
+      {can('metrics:read') && !alertsUnavailable && (
+        <section className="panel" aria-labelledby="trend-title">
+          <h2 id="trend-title">MTTD / MTTA / MTTR, last {TREND_DAYS} days</h2>
+          <SocTrends />
+        </section>
+      )}
+
+      {can('rules:read') && (
+        <section className="panel" aria-labelledby="attack-title">
+          <h2 id="attack-title">
+            ATT&amp;CK coverage{' '}
+            <Link to="/rules" className="small">
+              rules
+            </Link>
+          </h2>
+          {coverage.isPending ? (
+            <Loading what="Mapping rules to ATT&CK" />
+          ) : coverage.error ? (
+            <ErrorState error={coverage.error} what="ATT&CK coverage" retry={() => void coverage.refetch()} />
+          ) : (
+            <AttackHeatmap coverage={coverage.data} />
           )}
         </section>
       )}

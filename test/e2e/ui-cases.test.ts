@@ -1,0 +1,415 @@
+/**
+ * The case page and the admin pages in a real browser (Debian's Chromium via playwright-core)
+ * against a real Vigil: open a case from alerts, work it (task, comment, evidence, status), read its
+ * audit history; an admin creates a user who then signs in, and a token whose secret is shown once.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VigilApp } from '../../src/app.js';
+import { ADMIN_PASSWORD, bearer, startTestApp, tokenFor } from '../../src/test-support/app.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const WEB_DIST = path.join(ROOT, 'dist', 'web');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
+const CHROMIUM = '/usr/bin/chromium';
+const HOST = 'case-ui-host';
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The console as the server serves it: rebuilt when web/ changed since the last build. */
+function ensureWebBuild(): void {
+  const index = path.join(WEB_DIST, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'web'))) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
+}
+
+const chromiumMissing = !existsSync(CHROMIUM);
+if (chromiumMissing) process.stderr.write(`ui-cases: skipped, ${CHROMIUM} is not installed\n`);
+
+describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => {
+  let app: VigilApp;
+  let base: string;
+  let browser: Browser;
+  let ingest: string;
+  let analyst: string;
+  let auditor: string;
+  let caseId = '';
+  const pageErrors: string[] = [];
+
+  const api = async <T>(
+    token: string,
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ status: number; json: T }> => {
+    const r = await fetch(`${base}${url}`, {
+      ...init,
+      headers: { ...bearer(token), 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+    const text = await r.text();
+    return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
+  };
+
+  const newPage = async (): Promise<Page> => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    // A stuck step names its locator instead of running into the test's own timeout.
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      // "Who am I" before login answers 401; anything else (exceptions, CSP violations) counts.
+      if (/Failed to load resource: the server responded with a status of 401/.test(m.text())) return;
+      pageErrors.push(`console: ${m.text()}`);
+    });
+    return page;
+  };
+
+  const login = async (page: Page, username = 'admin', password = ADMIN_PASSWORD) => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('whoami').waitFor({ timeout: 10_000 });
+  };
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    app = await startTestApp();
+    base = `http://127.0.0.1:${app.ports.http}`;
+    ingest = await tokenFor(app, 'ingest');
+    analyst = await tokenFor(app, 'analyst');
+    auditor = await tokenFor(app, 'auditor');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('opens a case from an alert, adds a task, comments, uploads evidence with its SHA-256, resolves it', async () => {
+    // sshd failures from one host: the built-in rule pack raises an alert for it.
+    const now = Date.now();
+    const docs = Array.from({ length: 3 }, (_, i) => ({
+      '@timestamp': new Date(now - 1000 + i).toISOString(),
+      message: `Failed password for root from 198.51.100.23 port ${41000 + i} ssh2`,
+      event: { module: 'system', dataset: 'system.auth' },
+      host: { name: HOST },
+      source: { ip: '198.51.100.23' },
+      user: { name: 'root' },
+      process: { name: 'sshd' },
+    }));
+    const ing = await api<{ accepted: number }>(ingest, '/api/v1/events', {
+      method: 'POST',
+      body: JSON.stringify(docs),
+    });
+    expect(ing.json.accepted).toBe(3);
+    let alertId = '';
+    await expect
+      .poll(
+        async () => {
+          const r = await api<{ alerts: Array<{ id: string }> }>(analyst, `/api/v1/alerts?q=${HOST}`);
+          alertId = r.json.alerts[0]?.id ?? '';
+          return alertId;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .not.toBe('');
+
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/cases`);
+    await page.getByRole('button', { name: 'New case' }).click();
+    await page.getByRole('heading', { name: 'New case' }).waitFor();
+    await page.getByLabel('Filter open alerts').fill(HOST);
+    const pick = page.getByRole('checkbox', { name: new RegExp(`Link alert .*${HOST}`) });
+    await pick.waitFor({ timeout: 10_000 });
+    await pick.check();
+    await page.getByRole('button', { name: 'Create case from 1 alert' }).click();
+
+    // The case page: its id is in the URL, and the server has the alert linked to it.
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toMatch(/#\/cases\/(?!new$)[^/?]+$/);
+    caseId = decodeURIComponent(page.url().split('#/cases/')[1]!);
+    await page.getByRole('heading', { name: /^#\d+ / }).waitFor();
+    const linked = await api<{ alerts: Array<{ id: string }> }>(analyst, `/api/v1/cases/${caseId}/alerts`);
+    expect(linked.json.alerts.map((a) => a.id)).toEqual([alertId]);
+    await page.getByRole('tab', { name: /Alerts/ }).click();
+    await page.getByTestId('case-alerts').getByText('SSH Failed Password').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'case-page.png'), fullPage: true });
+
+    // A task, then its status worked from the table.
+    await page.getByRole('tab', { name: /Tasks/ }).click();
+    await page.getByLabel('New task').fill('Block 198.51.100.23 at the edge');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    const taskRow = page
+      .getByTestId('case-tasks')
+      .locator('tr', { hasText: 'Block 198.51.100.23 at the edge' });
+    await taskRow.waitFor({ timeout: 10_000 });
+    await page.getByLabel('Status of Block 198.51.100.23 at the edge').selectOption('done');
+    await expect
+      .poll(async () => {
+        const r = await api<{ tasks: Array<{ title: string; status: string }> }>(
+          analyst,
+          `/api/v1/cases/${caseId}/tasks`,
+        );
+        return r.json.tasks.find((t) => t.title === 'Block 198.51.100.23 at the edge')?.status;
+      })
+      .toBe('done');
+
+    // A Markdown comment carrying a script payload: the markup renders, the payload stays text.
+    await page.getByRole('tab', { name: /Comments/ }).click();
+    const payload = '<img src=x onerror="window.__vigilXss=1"><script>window.__vigilXss=2</script>';
+    await page.getByLabel(/^Comment \(Markdown/).fill(`Contained the **bastion**. ${payload}`);
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const comments = page.getByTestId('case-comments');
+    await comments.locator('strong', { hasText: 'bastion' }).waitFor({ timeout: 10_000 });
+    expect(await comments.textContent()).toContain(payload);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __vigilXss?: number }).__vigilXss)).toBeUndefined();
+
+    // Evidence: the page shows the SHA-256 the test computes itself, and the custody log.
+    await page.getByRole('tab', { name: /Evidence/ }).click();
+    const bytes = Buffer.from(`pcap excerpt for ${HOST} ${now}\n`);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    await page
+      .getByLabel('Evidence file')
+      .setInputFiles({ name: 'excerpt.txt', mimeType: 'text/plain', buffer: bytes });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByTestId('evidence-sha256').first().waitFor({ timeout: 10_000 });
+    expect((await page.getByTestId('evidence-sha256').first().textContent())?.trim()).toBe(sha);
+    expect(await page.getByTestId('evidence-msg').textContent()).toContain(sha);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download' }).first().click();
+    const file = await (await download).path();
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha);
+    await page.getByRole('button', { name: 'Custody' }).first().click();
+    const custody = page.getByTestId('custody-log');
+    await custody.getByText('downloaded', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(await custody.getByText('added', { exact: true }).count()).toBe(1);
+
+    // Status change, with the resolution the server demands.
+    await page.getByTestId('case-status-select').selectOption('resolved');
+    await page.getByLabel('Resolution').selectOption('true_positive');
+    await page.getByRole('button', { name: 'Set status' }).click();
+    await expect
+      .poll(() => page.getByTestId('case-status').textContent(), { timeout: 10_000 })
+      .toContain('resolved');
+    const after = await api<{ status: string; resolution: string }>(analyst, `/api/v1/cases/${caseId}`);
+    expect(after.json).toMatchObject({ status: 'resolved', resolution: 'true_positive' });
+
+    // The timeline has the comment and the status change; the audit tab has each write.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    const tl = page.getByTestId('case-timeline');
+    await tl.getByText('Contained the **bastion**', { exact: false }).waitFor({ timeout: 10_000 });
+    await page.getByRole('tab', { name: 'Audit history' }).click();
+    const audit = page.getByTestId('case-audit');
+    await audit.getByText('case.task.create').waitFor({ timeout: 10_000 });
+    for (const action of ['case.create', 'case.comment.add', 'case.evidence.add'])
+      expect(await audit.getByText(action, { exact: true }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'case-audit.png'), fullPage: true });
+    await page.context().close();
+  }, 180_000);
+
+  it('case audit history is an audit:read route: an auditor reads it, an analyst is refused', async () => {
+    expect(caseId).not.toBe('');
+    const denied = await api<{ error: { code: string } }>(analyst, `/api/v1/cases/${caseId}/audit`);
+    expect(denied.status).toBe(403);
+    const ok = await api<{ records: Array<{ action: string; target: string }> }>(
+      auditor,
+      `/api/v1/cases/${caseId}/audit`,
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.json.records.map((r) => r.action)).toContain('case.create');
+    expect(ok.json.records.every((r) => r.target === caseId || r.target.startsWith(`${caseId}/`))).toBe(true);
+    const missing = await api<unknown>(auditor, '/api/v1/cases/no-such-case/audit');
+    expect(missing.status).toBe(404);
+  });
+
+  it('the case page is role-aware, and a Markdown description with a script payload stays inert', async () => {
+    expect(caseId).not.toBe('');
+    const manager = await tokenFor(app, 'manager');
+    const payload = '<img src=x onerror="window.__vigilXss=3">';
+    const patched = await api<unknown>(manager, `/api/v1/cases/${caseId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ description: `Seen on **${HOST}** first. ${payload}` }),
+    });
+    expect(patched.status).toBe(200);
+    for (const role of ['auditor', 'analyst'] as const) {
+      await app.auth.createUser(
+        { name: 'test', ip: null },
+        { username: `case-${role}`, password: `${role}-case-password-1`, role, tenants: ['default'] },
+      );
+    }
+
+    const page = await newPage();
+    await login(page, 'case-auditor', 'auditor-case-password-1');
+    await page.goto(`${base}/#/cases/${caseId}`);
+    const description = page.getByTestId('case-description');
+    await description.locator('strong', { hasText: HOST }).waitFor({ timeout: 10_000 });
+    expect(await description.textContent()).toContain(payload);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __vigilXss?: number }).__vigilXss)).toBeUndefined();
+    // The auditor reads everything, audit history included, and has nothing to press.
+    expect(await page.getByRole('button', { name: 'Edit case' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Set status' }).count()).toBe(0);
+    await page.getByRole('tab', { name: /Tasks/ }).click();
+    await page.getByTestId('case-tasks').waitFor();
+    expect(await page.getByRole('button', { name: 'Add task' }).count()).toBe(0);
+    await page.getByRole('tab', { name: 'Audit history' }).click();
+    await page.getByTestId('case-audit').getByText('case.update', { exact: false }).first().waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // An analyst works the case but may not upload evidence or read the audit trail.
+    await login(page, 'case-analyst', 'analyst-case-password-1');
+    await page.goto(`${base}/#/cases/${caseId}?tab=evidence`);
+    await page.getByTestId('case-evidence').waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('button', { name: 'Upload' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Edit case' }).count()).toBe(1);
+    expect(await page.getByRole('tab', { name: 'Audit history' }).count()).toBe(0);
+    await page.context().close();
+  }, 90_000);
+
+  it('splits an alert out into a new case, then merges that case back from the case page', async () => {
+    expect(caseId).not.toBe('');
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/cases/${caseId}?tab=alerts`);
+    await page.getByRole('checkbox', { name: /^Select alert SSH Failed Password/ }).check();
+    await page.getByRole('button', { name: 'Split 1 into a new case' }).click();
+    await expect
+      .poll(() => page.url(), { timeout: 10_000 })
+      .toMatch(new RegExp(`#/cases/(?!${caseId})[^/?]+$`));
+    const splitId = decodeURIComponent(page.url().split('#/cases/')[1]!);
+    const moved = await api<{ alerts: Array<{ id: string }> }>(analyst, `/api/v1/cases/${splitId}/alerts`);
+    expect(moved.json.alerts).toHaveLength(1);
+    expect(
+      (await api<{ alerts: unknown[] }>(analyst, `/api/v1/cases/${caseId}/alerts`)).json.alerts,
+    ).toHaveLength(0);
+
+    // Fold the new case back into the first one.
+    await page.getByRole('heading', { name: /^#\d+ / }).waitFor();
+    await page.getByRole('button', { name: 'Merge into…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Merge case' });
+    const target = await api<{ number: number }>(analyst, `/api/v1/cases/${caseId}`);
+    await dialog.getByLabel('Into').selectOption({ value: caseId });
+    expect(await dialog.getByLabel('Into').locator('option:checked').textContent()).toContain(
+      `#${target.json.number} `,
+    );
+    await dialog.getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toMatch(new RegExp(`#/cases/${caseId}$`));
+    const merged = await api<{ mergedInto: string | null; status: string }>(
+      analyst,
+      `/api/v1/cases/${splitId}`,
+    );
+    expect(merged.json).toMatchObject({ mergedInto: caseId, status: 'closed' });
+    const back = await api<{ alerts: unknown[] }>(analyst, `/api/v1/cases/${caseId}/alerts`);
+    expect(back.json.alerts).toHaveLength(1);
+    await page.context().close();
+  }, 90_000);
+
+  it('an admin creates a user who then signs in with that role; the admin link follows the role', async () => {
+    const page = await newPage();
+    await login(page);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await page.getByTestId('users-table').waitFor({ timeout: 10_000 });
+    await page.getByLabel('User name').fill('ui-new-investigator');
+    await page.getByLabel('Initial password').fill('investigator-password-123');
+    await page.getByRole('form', { name: 'Create a user' }).getByLabel('Role').selectOption('investigator');
+    await page.getByLabel('Tenants (comma separated)').fill('default');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect
+      .poll(() => page.getByTestId('create-user-msg').textContent(), { timeout: 10_000 })
+      .toContain('Created ui-new-investigator');
+    await page.getByTestId('users-table').locator('[data-username="ui-new-investigator"]').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-users.png') });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await login(page, 'ui-new-investigator', 'investigator-password-123');
+    expect(await page.getByTestId('whoami').textContent()).toContain('investigator');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Cases' }).count()).toBe(1);
+    expect(await nav.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.goto(`${base}/#/admin`);
+    await page.getByText('Your role (investigator) may not open Admin.').waitFor();
+    await page.context().close();
+  }, 90_000);
+
+  it('an admin disables a user, who can no longer sign in', async () => {
+    await app.auth.createUser(
+      { name: 'test', ip: null },
+      { username: 'ui-to-disable', password: 'disable-password-123', role: 'analyst', tenants: ['default'] },
+    );
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/admin/users`);
+    const row = page.getByTestId('users-table').locator('[data-username="ui-to-disable"]');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled').waitFor({ timeout: 10_000 });
+    const r = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ui-to-disable', password: 'disable-password-123' }),
+    });
+    expect(r.status).not.toBe(200);
+    await page.context().close();
+  }, 90_000);
+
+  it('a token secret is shown once and works; revoking it stops it', async () => {
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/admin/tokens`);
+    await page.getByLabel('Token name').fill('ui-shipper');
+    await page.getByRole('form', { name: 'Create a token' }).getByLabel('Role').selectOption('analyst');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secretBox = page.getByLabel('Token secret');
+    await secretBox.waitFor({ timeout: 10_000 });
+    const secret = await secretBox.inputValue();
+    expect(secret.length).toBeGreaterThan(20);
+    expect((await api<{ name: string }>(secret, '/api/v1/me')).status).toBe(200);
+    // The list never carries the secret.
+    const listed = await page.getByTestId('tokens-table').textContent();
+    expect(listed).toContain('ui-shipper');
+    expect(listed).not.toContain(secret);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByLabel('Token secret').count()).toBe(0);
+
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .getByTestId('tokens-table')
+      .locator('tr', { hasText: 'ui-shipper' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await expect
+      .poll(async () => (await api<unknown>(secret, '/api/v1/me')).status, { timeout: 10_000 })
+      .toBe(401);
+    await page.context().close();
+  }, 90_000);
+
+  it('the console logged no errors while doing all of that', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
