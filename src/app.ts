@@ -20,6 +20,7 @@ import { startDirectoryWatch } from './ingest/files/watch.js';
 import { startDetection } from './detections/service.js';
 import { startIntel } from './intel/service.js';
 import { searchRoutes } from './api/routes/search.js';
+import { savedSearchRoutes } from './api/routes/saved-searches.js';
 import { startAlerting } from './alerts/service.js';
 import { startCases } from './cases/service.js';
 import { startReports } from './reports/service.js';
@@ -35,6 +36,7 @@ import { checkRoleServices, dutiesOf, RoleConfigError } from './cluster/roles.js
 import { scopeBus } from './cluster/bus-scope.js';
 import { scopeRoutes } from './cluster/http-scope.js';
 import { VERSION } from './version.js';
+import { startEventRetention } from './store/retention-service.js';
 
 export interface VigilApp {
   config: VigilConfig;
@@ -121,6 +123,7 @@ export async function startVigil(
   const sources = new SourceHealth({ registry: metrics.registry });
   sourceRoutes(http, sources);
   searchRoutes(http, storage.search);
+  savedSearchRoutes(http, storage.savedSearches, storage.audit);
   scopeRoutes(http, duties);
 
   const ctx: CapabilityContext = {
@@ -136,13 +139,14 @@ export async function startVigil(
   // Started and closed in flow order: each one drains its input and hands its last output to the next, still running.
   const capabilities: Capability[] = [];
   // Intel first: capabilities close in this order, so its last indicator hits still reach detection's recorder.
-  capabilities.push(await startIntel(ctx));
+  const intel = await startIntel(ctx);
+  capabilities.push(intel);
   capabilities.push(await startDetection(ctx));
   capabilities.push(await startAlerting(ctx));
   capabilities.push(await startCases(ctx));
   capabilities.push(await startReports(ctx));
   capabilities.push(await startNotifications(ctx));
-  capabilities.push(await startPlaybooks(ctx));
+  capabilities.push(await startPlaybooks(ctx, { intel: intel.intel }));
   ingest.observe((input, sender, counts, tenant) =>
     sources.record(input, sender, counts, Date.now(), tenant),
   );
@@ -184,11 +188,16 @@ export async function startVigil(
     3600_000,
   );
   purge.unref();
+  // One process deletes: the worker (or the single `all` process).
+  const retention = duties.has('worker')
+    ? startEventRetention(config.retention, storage.events, metrics.registry, log)
+    : { stop: async () => undefined };
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clearInterval(purge);
+      await retention.stop();
       await silentMonitor.stop();
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
       await Promise.all(listeners.map((l) => l.close()));

@@ -5,14 +5,19 @@ import { DETECTIONS_SUBJECT } from '../detections/live.js';
 import type { DetectionRecord } from '../store/ports.js';
 import { VERSION } from '../version.js';
 import { alertNotification } from './notification.js';
-import { AlertActions } from './actions.js';
+import { AlertActions, type Actor } from './actions.js';
 import { AlertFolder, detectionsOf } from './folding.js';
 import { intelLookupFrom } from './intel-severity.js';
 import { DEFAULT_ALERTING, levelToSeverity, withDefaults, type AlertingOptions } from './policy.js';
-import { SEVERITIES } from './ports.js';
+import { SEVERITIES, type Alert, type AlertComment, type AlertStore } from './ports.js';
+import type { TriageRequest } from './lifecycle.js';
+import type { Bus } from '../bus/ports.js';
+import { newId } from '../util/ids.js';
 
 /** Subject on which new alerts are announced (notifications, cases): `alerts.created.<tenant>`. */
 export const ALERTS_CREATED_SUBJECT = 'alerts.created';
+/** Subject on which changes to an alert are announced (playbooks): `alerts.updated.<tenant>`. */
+export const ALERTS_UPDATED_SUBJECT = 'alerts.updated';
 
 /**
  * Alerting: folds every detection on the bus into alerts (own consumer group, so it runs beside the
@@ -76,7 +81,7 @@ export async function startAlerting(
         log.error({ err }, 'could not fold detections into alerts after 10 attempts'),
     },
   );
-  const actions = new AlertActions(
+  const actions = new AnnouncingAlertActions(
     storage.alerts,
     storage.events,
     storage.audit,
@@ -85,4 +90,52 @@ export async function startAlerting(
   );
   alertRoutes(http, { alerts: storage.alerts, events: storage.events, actions, version: VERSION });
   return { close: () => sub.stop() };
+}
+
+/** The message on `alerts.updated.<tenant>`: the alert after the change, what changed, and who. */
+export interface AlertUpdated {
+  /** Unique per change, the same on redelivery: consumers act once per change. */
+  id: string;
+  alert: Alert;
+  /** Top-level alert fields that differ (`updatedAt` aside); `comments` for a new comment. */
+  changed: string[];
+  by: string;
+}
+
+/**
+ * Alert actions that announce each change (triage, bulk, severity, comments) after it is saved.
+ * The "before" is read just ahead of the change, so under concurrent edits `changed` may name a
+ * field someone else changed in between: fine for triggers, which look at the alert after.
+ */
+export class AnnouncingAlertActions extends AlertActions {
+  readonly #alerts: AlertStore;
+  readonly #bus: Bus;
+  constructor(...args: ConstructorParameters<typeof AlertActions>) {
+    super(...args);
+    this.#alerts = args[0];
+    this.#bus = args[4];
+  }
+
+  override async update(actor: Actor, tenants: string[], id: string, req: TriageRequest): Promise<Alert> {
+    const before = await this.#alerts.find(tenants, id);
+    const after = await super.update(actor, tenants, id, req);
+    const changed = Object.keys(after).filter(
+      (k) =>
+        k !== 'updatedAt' &&
+        JSON.stringify(before?.[k as keyof Alert]) !== JSON.stringify(after[k as keyof Alert]),
+    );
+    if (changed.length > 0) await this.#announce({ id: newId(), alert: after, changed, by: actor.name });
+    return after;
+  }
+
+  override async comment(actor: Actor, tenants: string[], id: string, body: string): Promise<AlertComment> {
+    const c = await super.comment(actor, tenants, id, body);
+    const alert = await this.#alerts.find(tenants, id);
+    if (alert) await this.#announce({ id: newId(), alert, changed: ['comments'], by: actor.name });
+    return c;
+  }
+
+  #announce(u: AlertUpdated): Promise<void> {
+    return this.#bus.publish(`${ALERTS_UPDATED_SUBJECT}.${u.alert.tenant}`, u);
+  }
 }

@@ -11,6 +11,9 @@ import { identityRoutes } from './routes/identity.js';
 import { systemRoutes } from './routes/system.js';
 import { shipperRoutes } from '../ingest/http/index.js';
 import { uiRoutes } from './routes/ui.js';
+import { coverageRoutes } from './routes/coverage.js';
+import { playbookValidateRoutes } from './routes/playbook-validate.js';
+import { streamRoutes } from './routes/stream.js';
 
 /** fastify's own error codes mapped to ours, so clients see one error shape. */
 function fromFastifyError(err: {
@@ -101,6 +104,10 @@ export async function buildServer(ctx: ApiContext, logger?: FastifyBaseLogger): 
   auditRoutes(app, ctx);
   eventRoutes(app, ctx);
   shipperRoutes(app, ctx);
+  // Console support: live updates (SSE), ATT&CK coverage, playbook validation while editing.
+  streamRoutes(app, ctx);
+  coverageRoutes(app);
+  playbookValidateRoutes(app);
   // The console at / for browsers (Accept: text/html); ES shippers keep the product JSON there.
   uiRoutes(app);
   return app;

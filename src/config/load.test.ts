@@ -26,6 +26,9 @@ describe('loadConfig', () => {
     expect(c.http.port).toBe(0);
     expect(c.syslog.port).toBe(6000);
     expect(c.rules.paths).toEqual(['/a', '/b']);
+    const linked = loadConfig({ env: { VIGIL_PUBLIC_URL: 'https://vigil.example.org' } });
+    expect(linked.http.publicUrl).toBe('https://vigil.example.org');
+    expect(() => loadConfig({ env: { VIGIL_PUBLIC_URL: 'ftp://x' } })).toThrow(/VIGIL_PUBLIC_URL/);
   });
 
   it('names key, value and expectation on a bad value', () => {

@@ -22,6 +22,7 @@ const ENV_KEYS: ReadonlyArray<[string, string[], (v: string) => unknown]> = [
   ['VIGIL_ROLE', ['cluster', 'role'], (v) => v],
   ['VIGIL_RULES', ['rules', 'paths'], (v) => v.split(':').filter(Boolean)],
   ['VIGIL_LOG_LEVEL', ['log', 'level'], (v) => v],
+  ['VIGIL_PUBLIC_URL', ['http', 'publicUrl'], (v) => v],
 ];
 
 function setPath(obj: Record<string, unknown>, keys: string[], value: unknown): void {

@@ -77,8 +77,10 @@ const channelBase = {
   id: inputId,
   /** Which facts this channel hears about. */
   on: z
-    .array(z.enum(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached']))
-    .default(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached']),
+    .array(
+      z.enum(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached', 'playbook.approval']),
+    )
+    .default(['alert.created', 'alert.assigned', 'case.assigned', 'case.sla_breached', 'playbook.approval']),
   /** New alerts below this severity are not sent (assignments and SLA breaches always are). */
   minSeverity: z.enum(['informational', 'low', 'medium', 'high', 'critical']).default('high'),
   /** Tenants this channel serves; default all. */
@@ -122,6 +124,14 @@ export type FilesInputConfig = z.infer<typeof filesInput>;
 export type SyslogInputConfig = z.infer<typeof syslogInput>;
 export type NetflowInputConfig = z.infer<typeof netflowInput>;
 
+/** Limits on stored events (store/retention.ts). */
+const retentionLimits = {
+  /** Whole UTC days of events kept before today, by event time; unset: no age limit. */
+  days: z.coerce.number().int().min(1).max(36500).optional(),
+  /** Bytes of stored event JSON kept per tenant; the oldest whole days go first; unset: no limit. */
+  maxBytes: z.coerce.number().int().positive().optional(),
+};
+
 /** The whole configuration. Every key has a default so that `npm start` needs no file. */
 export const configSchema = z
   .object({
@@ -136,6 +146,8 @@ export const configSchema = z
           .positive()
           .default(16 * 1024 * 1024),
         trustProxy: z.boolean().default(false),
+        /** How people reach this server (e.g. https://vigil.example.org): the base of links sent out. */
+        publicUrl: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict()
       .prefault({}),
@@ -262,6 +274,50 @@ export const configSchema = z
         /** Per channel, so one noisy tenant cannot flood a pager. */
         ratePerMinute: z.coerce.number().int().positive().default(30),
         maxAttempts: z.coerce.number().int().min(1).max(50).default(8),
+      })
+      .strict()
+      .prefault({}),
+    playbooks: z
+      .object({
+        /**
+         * Encrypts connector secrets and signs approval links: 64 hex characters or base64 of 32 bytes.
+         * VIGIL_SECRET_KEY overrides it; with neither, `<dataDir>/secret.key` is created on first start.
+         */
+        secretKey: z
+          .string()
+          .trim()
+          .refine(
+            (v) => (/^[0-9a-fA-F]{64}$/.test(v) ? true : Buffer.from(v, 'base64').length === 32),
+            '64 hex characters or base64 of 32 bytes',
+          )
+          .optional(),
+        /** Analyst minutes an action saves, over the built-in estimates (the basis of "time saved"). */
+        minutesSaved: z.record(z.string().min(1).max(64), z.coerce.number().min(0).max(1440)).default({}),
+      })
+      .strict()
+      .prefault({}),
+    intel: z
+      .object({
+        /** Days of stored events a retro-hunt searches for newly arrived indicators; 0: off. */
+        retroHuntDays: z.coerce.number().int().min(0).max(3650).default(7),
+        /** A directory of MISP warninglists (`<name>/list.json`) loaded as global lists at start. */
+        warninglistsDir: z.string().min(1).optional(),
+        /** Confidence points one analyst false-positive mark takes off an indicator. */
+        falsePositivePenalty: z.coerce.number().int().min(0).max(100).default(20),
+        /** False-positive marks after which an indicator stops matching; 0: never. */
+        expireAfterFalsePositives: z.coerce.number().int().min(0).max(1000).default(3),
+        /** Highest TLP shared out (TAXII, exports); TLP:RED is never shared whatever this says. */
+        maxShareTlp: z.enum(['clear', 'green', 'amber', 'amber+strict']).default('amber'),
+      })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({
+        ...retentionLimits,
+        /** Per-tenant limits over the defaults above. */
+        tenants: z.record(z.string().min(1), z.object(retentionLimits).strict()).default({}),
+        /** How often retention runs. */
+        intervalMinutes: z.coerce.number().int().min(1).max(1440).default(60),
       })
       .strict()
       .prefault({}),

@@ -4,6 +4,7 @@ import type { NotificationOutbox } from '../notify/ports.js';
 import type { RuleStore } from '../detections/ports.js';
 import type { PlaybookStore } from '../playbooks/ports.js';
 import type { EventSearch } from '../search/ports.js';
+import type { SavedSearchStore } from '../hunting/saved-searches.js';
 import type { IntelStore } from '../intel/ports.js';
 import type { SecretRepo } from '../playbooks/secrets.js';
 /**
@@ -62,6 +63,25 @@ export interface DeadLetterStore {
   add(items: Array<Omit<DeadLetter, 'id' | 'receivedAt'> & { receivedAt?: string }>): Promise<void>;
   list(tenants: string[], opts: { limit: number; input?: string }): Promise<DeadLetter[]>;
   count(tenants?: string[]): Promise<number>;
+}
+
+/** What Elasticsearch shippers install at start-up, kept per tenant (see ingest/http/elastic.ts). */
+export type ElasticResourceKind = 'pipeline' | 'index_template' | 'template' | 'component_template' | 'ilm_policy';
+
+export interface ElasticResource {
+  tenant: string;
+  kind: ElasticResourceKind;
+  name: string;
+  body: Record<string, unknown>;
+  updatedAt: string;
+}
+
+export interface ElasticResourceStore {
+  get(tenant: string, kind: ElasticResourceKind, name: string): Promise<ElasticResource | undefined>;
+  list(tenant: string, kind: ElasticResourceKind): Promise<ElasticResource[]>;
+  /** Creates or replaces. */
+  put(tenant: string, kind: ElasticResourceKind, name: string, body: Record<string, unknown>): Promise<void>;
+  delete(tenant: string, kind: ElasticResourceKind, name: string): Promise<boolean>;
 }
 
 export interface Tenant {
@@ -225,6 +245,8 @@ export interface Storage {
   kind: 'sqlite' | 'postgres';
   events: EventStore;
   deadLetters: DeadLetterStore;
+  /** Ingest pipelines, templates and ILM policies installed by Elasticsearch shippers. */
+  elastic: ElasticResourceStore;
   detections: DetectionStore;
   alerts: AlertStore;
   cases: CaseStore;
@@ -235,6 +257,8 @@ export interface Storage {
   playbooks: PlaybookStore;
   /** The query language over stored events. */
   search: EventSearch;
+  /** Saved searches of the hunting workflows (src/hunting). */
+  savedSearches: SavedSearchStore;
   intel: IntelStore;
   secrets: SecretRepo;
   identity: IdentityRepo;

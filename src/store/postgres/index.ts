@@ -5,22 +5,16 @@ import { PostgresCaseStore } from './cases.js';
 import { openPool } from './db.js';
 import { PostgresDeadLetterStore } from './dead-letters.js';
 import { PostgresDetectionStore } from './detections.js';
+import { PostgresElasticResourceStore } from './elastic-resources.js';
 import { PostgresEventStore } from './events.js';
 import { PostgresIdentityRepo } from './identity.js';
+import { PostgresIntelStore } from './intel.js';
 import { PostgresNotificationOutbox } from './notifications.js';
 import { PostgresPlaybookStore, PostgresSecretRepo } from './playbooks.js';
 import { PostgresRuleExceptionStore } from './rule-exceptions.js';
 import { PostgresRuleStore } from './rules.js';
 import { PostgresEventSearch } from '../../search/postgres-event-search.js';
-import type { IntelStore } from '../../intel/ports.js';
-
-/** Threat intel has no PostgreSQL adapter yet: the intel capability stays off there (and says so). */
-const noIntel = new Proxy({} as IntelStore, {
-  get: (_t, prop) =>
-    prop === 'then'
-      ? undefined
-      : () => Promise.reject(new Error('threat intel has no PostgreSQL adapter yet')),
-});
+import { PostgresSavedSearchStore } from '../../hunting/postgres-saved-searches.js';
 
 /** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode while any is listed. */
 export const POSTGRES_MISSING: readonly string[] = [];
@@ -31,6 +25,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     kind: 'postgres',
     events: new PostgresEventStore(pool),
     deadLetters: new PostgresDeadLetterStore(pool),
+    elastic: new PostgresElasticResourceStore(pool),
     detections: new PostgresDetectionStore(pool),
     identity: new PostgresIdentityRepo(pool),
     audit: new PostgresAuditLog(pool),
@@ -42,7 +37,8 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     playbooks: new PostgresPlaybookStore(pool),
     secrets: new PostgresSecretRepo(pool),
     search: new PostgresEventSearch(pool),
-    intel: noIntel,
+    savedSearches: new PostgresSavedSearchStore(pool),
+    intel: new PostgresIntelStore(pool),
     close: () => pool.end(),
   };
 }

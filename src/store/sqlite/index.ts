@@ -6,11 +6,13 @@ import { SqliteCaseStore } from './cases.js';
 import { openDatabase } from './db.js';
 import { SqliteDeadLetterStore } from './dead-letters.js';
 import { SqliteDetectionStore } from './detections.js';
+import { SqliteElasticResourceStore } from './elastic-resources.js';
 import { SqliteEventStore } from './events.js';
 import { SqliteIdentityRepo } from './identity.js';
 import { SqliteNotificationOutbox } from './notifications.js';
 import { SqlitePlaybookStore } from './playbooks.js';
 import { SqliteEventSearch } from './event-search.js';
+import { SqliteSavedSearchStore } from '../../hunting/sqlite-saved-searches.js';
 import { SqliteIntelStore } from './intel.js';
 import { SqliteSecretRepo } from './secrets.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
@@ -24,6 +26,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     kind: 'sqlite',
     events: new SqliteEventStore(db),
     deadLetters: new SqliteDeadLetterStore(db),
+    elastic: new SqliteElasticResourceStore(db),
     detections: new SqliteDetectionStore(db),
     alerts: new SqliteAlertStore(db),
     cases: new SqliteCaseStore(db),
@@ -32,6 +35,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     notifications: new SqliteNotificationOutbox(db),
     playbooks: new SqlitePlaybookStore(db),
     search: new SqliteEventSearch(db),
+    savedSearches: new SqliteSavedSearchStore(db),
     intel: new SqliteIntelStore(db),
     secrets: new SqliteSecretRepo(db),
     identity: new SqliteIdentityRepo(db),

@@ -5,11 +5,17 @@ import { NOTIFY_MIGRATIONS } from './migrations-notify.js';
 import { INTEL_MIGRATIONS } from './migrations-intel.js';
 import { PLAYBOOK_MIGRATIONS } from './migrations-playbooks.js';
 import { RULE_MIGRATIONS } from './migrations-rules.js';
+import { INGEST_MIGRATIONS } from './migrations-ingest.js';
+import { SEARCH_MIGRATIONS } from './migrations-searches.js';
+import type { Db } from './db.js';
+import { partitionLegacyEvents } from './event-partitions.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Data changes SQL alone cannot express; runs after `sql`, in the same transaction. */
+  up?: (db: Db) => void;
 }
 
 /**
@@ -117,6 +123,25 @@ const FOUNDATION: readonly Migration[] = [
       CREATE INDEX detections_rule ON detections(tenant, rule_id, ts);
     `,
   },
+  {
+    // One table per UTC day (event-partitions.ts): a time range reads only its days, retention
+    // drops whole days, and each day carries its own FTS5 index.
+    version: 3,
+    name: 'events-by-day',
+    sql: `
+      CREATE TABLE event_partitions (day INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE event_usage (
+        day INTEGER NOT NULL,
+        tenant TEXT NOT NULL,
+        events INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (day, tenant)
+      ) WITHOUT ROWID;
+      CREATE INDEX event_usage_tenant ON event_usage(tenant, day);
+      CREATE TABLE event_fts_progress (day INTEGER PRIMARY KEY, upto INTEGER NOT NULL);
+    `,
+    up: (db) => void partitionLegacyEvents(db),
+  },
 ];
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -127,4 +152,6 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ...NOTIFY_MIGRATIONS,
   ...INTEL_MIGRATIONS,
   ...PLAYBOOK_MIGRATIONS,
+  ...INGEST_MIGRATIONS,
+  ...SEARCH_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
