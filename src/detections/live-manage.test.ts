@@ -29,6 +29,7 @@ correlation:
   timespan: 10m
   condition:
     gte: ${gte}
+  generate: true
 level: high
 `;
 

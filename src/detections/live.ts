@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Bus, Subscription } from '../bus/ports.js';
 import { CorrelationEngine } from '../detect/correlation/evaluator.js';
+import { silencedByCorrelations } from '../detect/correlation/generate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { CorrelationRule, LoadResult } from '../detect/sigma/types.js';
 import type { SourceDetection } from '../ingest/health/silent-monitor.js';
@@ -37,6 +38,8 @@ interface ActiveSet {
   correlationMeta: Map<string, CorrelationRule>;
   /** correlation id → its definition, to tell whether state may carry over a reload */
   fingerprints: Map<string, string>;
+  /** rules and correlations that only feed correlations (Sigma `generate: false`) */
+  silenced: Set<string>;
 }
 
 const fingerprint = (c: CorrelationRule): string =>
@@ -101,7 +104,7 @@ export class LiveDetection {
       correlationMeta.set(c.id, c);
       fingerprints.set(c.id, fingerprint(c));
     }
-    return { built, engine, correlationMeta, fingerprints };
+    return { built, engine, correlationMeta, fingerprints, silenced: silencedByCorrelations(l) };
   }
 
   get rules(): LoadResult {
@@ -193,7 +196,9 @@ export class LiveDetection {
       if (ex) this.counters.suppressed?.inc({ kind: 'sigma' });
       return ex === undefined;
     });
-    const out = kept.map((d) => fromSigma(d, events[d.eventIndex]!, now));
+    const out = kept
+      .filter((d) => !set.silenced.has(d.ruleId))
+      .map((d) => fromSigma(d, events[d.eventIndex]!, now));
     const corr = kept.length > 0 ? this.correlationFor(set, tenant) : undefined;
     if (corr) {
       const late0 = corr.late;
@@ -203,6 +208,7 @@ export class LiveDetection {
       if (corr.late > late0) this.counters.late?.inc({}, corr.late - late0);
       if (corr.evicted > evicted0) this.counters.evicted?.inc({}, corr.evicted - evicted0);
       for (const c of fired) {
+        if (set.silenced.has(c.correlationId)) continue;
         if (!policy.enabledFor(c.correlationId, tenant, set.built.origin.get(c.correlationId))) continue;
         if (
           policy.hasExceptions(tenant) &&
