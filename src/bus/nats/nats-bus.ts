@@ -133,6 +133,7 @@ export class NatsBus implements Bus {
    * was lost and the retry after it leave one message in the stream.
    */
   async publish<T>(subject: string, data: T, opts: PublishOptions = {}): Promise<void> {
+    rootOf(subject); // a malformed subject is the caller's error, not something to retry
     const body = JSON.stringify(data);
     const msgID = opts.id ?? randomUUID();
     const deadline = Date.now() + this.o.publishRetryMs;
