@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startVigil } from '../../app.js';
 import { loadConfig } from '../../config/load.js';
@@ -48,7 +51,12 @@ describe.runIf(available)('Vigil with the NATS JetStream bus', () => {
 
   it('refuses to start when NATS cannot be reached, naming the setting', async () => {
     const config = loadConfig({
-      env: { VIGIL_DATA_DIR: ':memory:', VIGIL_HTTP_PORT: '0', VIGIL_NATS_URL: 'nats://127.0.0.1:1' },
+      env: {
+        // A real directory: start-up writes files beside the database before it reaches NATS.
+        VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-nats-down-')),
+        VIGIL_HTTP_PORT: '0',
+        VIGIL_NATS_URL: 'nats://127.0.0.1:1',
+      },
     });
     await expect(startVigil(config, { print: () => undefined })).rejects.toThrow(
       /nats\.url \(VIGIL_NATS_URL\): cannot use NATS JetStream at 127\.0\.0\.1:1/,
