@@ -277,6 +277,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    enrichment: z
+      .object({
+        /**
+         * Address → AS number, organisation and country tables in the iptoasn.com TSV format
+         * (ip2asn-combined.tsv, optionally .gz); used by playbooks' network enrichment.
+         */
+        ipAsnFiles: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
     playbooks: z
       .object({
         /**

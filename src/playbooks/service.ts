@@ -3,6 +3,7 @@
  * start runs (alerts, cases, schedules, webhooks), the approval sweeper, and the API.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { IpAsnTable } from '../enrich/ip-asn.js';
 import path from 'node:path';
 import {
   ALERTS_CREATED_SUBJECT,
@@ -96,6 +97,7 @@ export async function startPlaybooks(
   const vault = new SecretVault(storage.secrets, key);
   const { connectors, rejected } = loadConnectors(BUILTIN_CONNECTORS_DIR);
   for (const r of rejected) log.warn({ file: r.file, reason: r.reason }, 'connector template rejected');
+  const network = loadNetworkTables(config.enrichment.ipAsnFiles, log);
 
   const { templates } = loadTemplateDir(BUILTIN_TEMPLATES_DIR);
   const cases = new CaseService({
@@ -142,6 +144,7 @@ export async function startPlaybooks(
       intel: intelLookupFrom(storage.intel, 0),
       // Without the service on this node, straight to the store: other nodes' indexes reload on change.
       rules: storage.rules,
+      network,
       addIndicators: (items, by) =>
         opts.intel ? opts.intel.addIndicators(items, by) : storage.intel.upsertIndicators(items),
     }),
@@ -358,4 +361,18 @@ export async function startPlaybooks(
       await engine.stop();
     },
   };
+}
+
+/** The address tables an operator configured; one that cannot be read is reported, not fatal. */
+function loadNetworkTables(files: readonly string[], log: CapabilityContext['log']): IpAsnTable {
+  const table = new IpAsnTable();
+  for (const file of files) {
+    try {
+      const r = table.addFile(file);
+      log.info({ file, ranges: r.ranges, rejected: r.rejected, reasons: r.reasons }, 'address table loaded');
+    } catch (err) {
+      log.error({ file, err }, 'address table not loaded (enrichment.ipAsnFiles)');
+    }
+  }
+  return table;
 }

@@ -4,6 +4,7 @@
  * input is validated with zod; in a dry run each returns what it would do and changes nothing.
  */
 import { z } from 'zod';
+import type { IpAsnTable } from '../../enrich/ip-asn.js';
 import { ALERT_STATUSES, ALERT_VERDICTS, SEVERITIES } from '../../alerts/ports.js';
 import type { AlertActions } from '../../alerts/actions.js';
 import type { Bus } from '../../bus/ports.js';
@@ -40,6 +41,8 @@ export interface SocDeps {
   addIndicators?: (items: IndicatorInput[], by: string) => Promise<{ inserted: number; updated: number }>;
   /** Uploaded Sigma rules, for `sigma.hunt` by rule id. */
   rules?: Pick<RuleStore, 'findUpload'>;
+  /** Address → AS and country (enrichment.ipAsnFiles); absent when no table is configured. */
+  network?: Pick<IpAsnTable, 'lookup' | 'size'>;
 }
 
 /** A hunt reads at most this many events per page from the store. */
@@ -455,9 +458,18 @@ export function socActions(d: SocDeps): Action[] {
           ),
           alerts: seen.length,
           alertIds: seen.slice(0, 20).map((a) => a.id),
+          network: i.type === 'ip' ? json(d.network?.lookup(i.value) ?? null) : null,
         };
       },
     ),
+    define('enrich.network', true, z.object({ ip: z.string().min(1).max(100) }).strict(), async (i) => {
+      if (!d.network || d.network.size === 0)
+        throw new Error('no address table configured (enrichment.ipAsnFiles); network enrichment is off');
+      const info = d.network.lookup(i.ip);
+      return info
+        ? { ip: i.ip, found: true, asn: info.asn, organization: info.organization, country: info.country }
+        : { ip: i.ip, found: false, asn: null, organization: null, country: null };
+    }),
     define(
       'assign.oncall',
       false,
