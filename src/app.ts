@@ -21,6 +21,9 @@ import { startDetection } from './detections/service.js';
 import { startIntel } from './intel/service.js';
 import { searchRoutes } from './api/routes/search.js';
 import { savedSearchRoutes } from './api/routes/saved-searches.js';
+import { scheduledSearchRoutes } from './api/routes/scheduled-searches.js';
+import { sigmaHuntRoutes } from './api/routes/sigma-hunts.js';
+import { startHuntingWork } from './hunting/service.js';
 import { startAlerting } from './alerts/service.js';
 import { startCases } from './cases/service.js';
 import { startReports } from './reports/service.js';
@@ -124,6 +127,14 @@ export async function startVigil(
   sourceRoutes(http, sources);
   searchRoutes(http, storage.search);
   savedSearchRoutes(http, storage.savedSearches, storage.audit);
+  scheduledSearchRoutes(http, {
+    schedules: storage.searchSchedules,
+    savedSearches: storage.savedSearches,
+    search: storage.search,
+    audit: storage.audit,
+    log,
+  });
+  sigmaHuntRoutes(http, storage.sigmaHunts, storage.audit);
   scopeRoutes(http, duties);
 
   const ctx: CapabilityContext = {
@@ -192,12 +203,17 @@ export async function startVigil(
   const retention = duties.has('worker')
     ? startEventRetention(config.retention, storage.events, metrics.registry, log)
     : { stop: async () => undefined };
+  // Scheduled searches and retro-hunts run on workers; leases keep two workers off the same run.
+  const hunting = duties.has('worker')
+    ? startHuntingWork({ config: config.hunting, storage, bus, log, registry: metrics.registry })
+    : { stop: async () => undefined };
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clearInterval(purge);
       await retention.stop();
+      await hunting.stop();
       await silentMonitor.stop();
       // Stop accepting, let in-flight requests finish (their events get stored), then flush and close.
       await Promise.all(listeners.map((l) => l.close()));

@@ -331,6 +331,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Scheduled searches and Sigma retro-hunts (run by worker processes). */
+    hunting: z
+      .object({
+        /** How often workers look for scheduled searches that are due. */
+        scheduleTickSeconds: z.coerce.number().int().min(1).max(3600).default(30),
+        /** A window runs this long after it closes, so that late events are still counted. */
+        scheduleGraceSeconds: z.coerce.number().int().min(0).max(3600).default(30),
+        /** How often an idle worker looks for queued retro-hunts. */
+        huntPollSeconds: z.coerce.number().min(0.1).max(600).default(2),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

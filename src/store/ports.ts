@@ -5,6 +5,8 @@ import type { RuleStore } from '../detections/ports.js';
 import type { PlaybookStore } from '../playbooks/ports.js';
 import type { EventSearch } from '../search/ports.js';
 import type { SavedSearchStore } from '../hunting/saved-searches.js';
+import type { SearchScheduleStore } from '../hunting/scheduled-searches.js';
+import type { SigmaHuntStore } from '../hunting/sigma-hunts.js';
 import type { IntelStore } from '../intel/ports.js';
 import type { SecretRepo } from '../playbooks/secrets.js';
 /**
@@ -259,6 +261,10 @@ export interface Storage {
   search: EventSearch;
   /** Saved searches of the hunting workflows (src/hunting). */
   savedSearches: SavedSearchStore;
+  /** Schedules of saved searches and their run state. */
+  searchSchedules: SearchScheduleStore;
+  /** Sigma retro-hunt jobs and their hits. */
+  sigmaHunts: SigmaHuntStore;
   intel: IntelStore;
   secrets: SecretRepo;
   identity: IdentityRepo;

@@ -15,6 +15,8 @@ import { PostgresRuleExceptionStore } from './rule-exceptions.js';
 import { PostgresRuleStore } from './rules.js';
 import { PostgresEventSearch } from '../../search/postgres-event-search.js';
 import { PostgresSavedSearchStore } from '../../hunting/postgres-saved-searches.js';
+import { PostgresSearchScheduleStore } from '../../hunting/postgres-schedules.js';
+import { PostgresSigmaHuntStore } from '../../hunting/postgres-sigma-hunts.js';
 
 /** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode while any is listed. */
 export const POSTGRES_MISSING: readonly string[] = [];
@@ -38,6 +40,8 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     secrets: new PostgresSecretRepo(pool),
     search: new PostgresEventSearch(pool),
     savedSearches: new PostgresSavedSearchStore(pool),
+    searchSchedules: new PostgresSearchScheduleStore(pool),
+    sigmaHunts: new PostgresSigmaHuntStore(pool),
     intel: new PostgresIntelStore(pool),
     close: () => pool.end(),
   };

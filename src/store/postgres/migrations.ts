@@ -576,6 +576,68 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 701,
+    name: 'scheduled searches',
+    sql: `
+      CREATE TABLE search_schedules (
+        tenant text NOT NULL,
+        search_id text NOT NULL,
+        owner text NOT NULL,
+        schedule jsonb NOT NULL,
+        enabled boolean NOT NULL DEFAULT true,
+        last_window_end text,
+        last_run_at text,
+        last_status text,
+        last_error text,
+        last_hits integer NOT NULL DEFAULT 0,
+        lease_owner text,
+        lease_until text,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (tenant, search_id)
+      );
+    `,
+  },
+  {
+    version: 702,
+    name: 'sigma retro-hunts',
+    sql: `
+      CREATE TABLE sigma_hunts (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        status text NOT NULL,
+        rule_yaml text NOT NULL,
+        rules jsonb NOT NULL,
+        from_ts text NOT NULL,
+        to_ts text NOT NULL,
+        raise_alerts boolean NOT NULL,
+        max_events integer NOT NULL,
+        total bigint NOT NULL DEFAULT 0,
+        scanned bigint NOT NULL DEFAULT 0,
+        hits bigint NOT NULL DEFAULT 0,
+        error text,
+        requested_by text NOT NULL,
+        created_at text NOT NULL,
+        started_at text,
+        finished_at text,
+        cancel_requested boolean NOT NULL DEFAULT false,
+        worker text,
+        lease_until text,
+        cursor text
+      );
+      CREATE INDEX sigma_hunts_tenant ON sigma_hunts(tenant, created_at);
+      CREATE TABLE sigma_hunt_hits (
+        hunt_id text NOT NULL,
+        event_id text NOT NULL,
+        rule_id text NOT NULL,
+        title text NOT NULL,
+        level text NOT NULL,
+        ts text NOT NULL,
+        PRIMARY KEY (hunt_id, event_id, rule_id)
+      );
+    `,
+  },
+  {
     version: 800,
     name: 'elasticsearch resources',
     sql: `

@@ -13,6 +13,8 @@ import { SqliteNotificationOutbox } from './notifications.js';
 import { SqlitePlaybookStore } from './playbooks.js';
 import { SqliteEventSearch } from './event-search.js';
 import { SqliteSavedSearchStore } from '../../hunting/sqlite-saved-searches.js';
+import { SqliteSearchScheduleStore } from '../../hunting/sqlite-schedules.js';
+import { SqliteSigmaHuntStore } from '../../hunting/sqlite-sigma-hunts.js';
 import { SqliteIntelStore } from './intel.js';
 import { SqliteSecretRepo } from './secrets.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
@@ -36,6 +38,8 @@ export function openSqliteStorage(dataDir: string): Storage {
     playbooks: new SqlitePlaybookStore(db),
     search: new SqliteEventSearch(db),
     savedSearches: new SqliteSavedSearchStore(db),
+    searchSchedules: new SqliteSearchScheduleStore(db),
+    sigmaHunts: new SqliteSigmaHuntStore(db),
     intel: new SqliteIntelStore(db),
     secrets: new SqliteSecretRepo(db),
     identity: new SqliteIdentityRepo(db),

@@ -20,4 +20,66 @@ export const SEARCH_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX saved_searches_shared ON saved_searches(tenant, shared);
     `,
   },
+  {
+    version: 701,
+    name: 'scheduled searches',
+    sql: `
+      CREATE TABLE search_schedules (
+        tenant TEXT NOT NULL,
+        search_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        last_window_end TEXT,
+        last_run_at TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        last_hits INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, search_id)
+      );
+    `,
+  },
+  {
+    version: 702,
+    name: 'sigma retro-hunts',
+    sql: `
+      CREATE TABLE sigma_hunts (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        status TEXT NOT NULL,
+        rule_yaml TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        from_ts TEXT NOT NULL,
+        to_ts TEXT NOT NULL,
+        raise_alerts INTEGER NOT NULL,
+        max_events INTEGER NOT NULL,
+        total INTEGER NOT NULL DEFAULT 0,
+        scanned INTEGER NOT NULL DEFAULT 0,
+        hits INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        requested_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        worker TEXT,
+        lease_until TEXT,
+        cursor TEXT
+      );
+      CREATE INDEX sigma_hunts_tenant ON sigma_hunts(tenant, created_at);
+      CREATE TABLE sigma_hunt_hits (
+        hunt_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        level TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        PRIMARY KEY (hunt_id, event_id, rule_id)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,232 @@
+/**
+ * Runs queued Sigma retro-hunts, one job at a time per worker. The range is walked oldest first in
+ * time slices (sized to hold a few thousand events each, so paging never reaches deep offsets);
+ * after each slice the job checkpoints its cursor, which is where a job resumes when its worker
+ * stopped or died. Hits are kept (up to MAX_STORED_HITS) and, when asked, published as detections
+ * with the live detection ids, so the alert flow folds them like any other.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/ports.js';
+import { DetectionEngine } from '../detect/engine.js';
+import { loadRulesFromText } from '../detect/sigma/loader.js';
+import { DETECTIONS_SUBJECT } from '../detections/live.js';
+import { fromSigma } from '../detections/records.js';
+import type { VigilEvent } from '../schema/ecs.js';
+import type { DetectionRecord, EventStore } from '../store/ports.js';
+import {
+  MAX_STORED_HITS,
+  type HuntRule,
+  type SigmaHunt,
+  type SigmaHuntHit,
+  type SigmaHuntStore,
+} from './sigma-hunts.js';
+
+export interface SigmaHuntRunnerOptions {
+  /** How often an idle worker looks for queued jobs. */
+  pollMs: number;
+  leaseMs: number;
+  pageSize: number;
+}
+
+const DEFAULTS: SigmaHuntRunnerOptions = { pollMs: 2000, leaseMs: 60_000, pageSize: 1000 };
+
+/** Slice length bounds: a slice holds about TARGET_SLICE events once the walk has adapted. */
+const MIN_SLICE_MS = 1000;
+const MAX_SLICE_MS = 86_400_000;
+const TARGET_SLICE = 5000;
+
+const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
+
+/** Compiles a hunt's rules; throws with the loader's reason when none is usable. */
+export function compileHuntRules(
+  yaml: string,
+  ruleIds?: string[],
+): { engine: DetectionEngine; rules: HuntRule[] } {
+  const loaded = loadRulesFromText(yaml, 'retro-hunt');
+  const rules = ruleIds ? loaded.rules.filter((r) => ruleIds.includes(r.id)) : loaded.rules;
+  if (rules.length === 0)
+    throw new Error(
+      `no usable Sigma rule (${loaded.rejected[0]?.reason ?? 'the text holds no detection rule'})`,
+    );
+  return {
+    engine: new DetectionEngine(rules, { filters: loaded.filters }),
+    rules: rules.map((r) => ({ id: r.id, title: r.title, level: r.level })),
+  };
+}
+
+export class SigmaHuntRunner {
+  private readonly opts: SigmaHuntRunnerOptions;
+  private readonly worker = `hunt-${randomUUID()}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { hunts: SigmaHuntStore; events: EventStore; bus: Bus; log: Logger },
+    opts: Partial<SigmaHuntRunnerOptions> = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  start(): void {
+    const loop = (): void => {
+      if (this.stopped) return;
+      this.running = this.runNext()
+        .catch((err: unknown) => this.deps.log.error({ err }, 'retro-hunt runner failed'))
+        .then((ran) => {
+          // Straight on to the next job after one ran; wait only when the queue was empty.
+          if (!this.stopped) this.timer = setTimeout(loop, ran ? 0 : this.opts.pollMs);
+        });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops after the current page; a running job goes back to the queue and resumes later. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Claims and runs one job; false when none was waiting. */
+  async runNext(): Promise<boolean> {
+    const now = Date.now();
+    const job = await this.deps.hunts.claimNext(
+      this.worker,
+      new Date(now),
+      new Date(now + this.opts.leaseMs),
+    );
+    if (!job) return false;
+    await this.run(job);
+    return true;
+  }
+
+  private async run(job: SigmaHunt): Promise<void> {
+    const { hunts } = this.deps;
+    let engine: DetectionEngine;
+    try {
+      engine = compileHuntRules(
+        (await hunts.ruleYaml(job.id)) ?? '',
+        job.rules.map((r) => r.id),
+      ).engine;
+    } catch (e) {
+      await hunts.finish(job.id, this.worker, 'failed', (e as Error).message);
+      return;
+    }
+    const from = Date.parse(job.from);
+    const to = Date.parse(job.to);
+    const base = { tenants: [job.tenant] };
+    try {
+      let { total } = await this.deps.events.search({
+        ...base,
+        from: new Date(from),
+        to: new Date(to - 1),
+        limit: 1,
+      });
+      let scanned = job.scanned;
+      let hits = job.hits;
+      let cursor = job.cursor ? Date.parse(job.cursor) : from;
+      let slice = Math.min(3_600_000, Math.max(MIN_SLICE_MS, to - cursor));
+      while (cursor < to && scanned < job.maxEvents) {
+        if (this.stopped) {
+          await hunts.release(job.id, this.worker);
+          return;
+        }
+        const sliceEnd = Math.min(to, cursor + slice);
+        const r = await this.scanSlice(job, engine, cursor, sliceEnd, job.maxEvents - scanned, hits);
+        scanned += r.scanned;
+        hits += r.hits;
+        cursor = sliceEnd;
+        slice = nextSlice(slice, r.total);
+        total = Math.max(total, scanned);
+        const state = await hunts.progress(job.id, this.worker, {
+          total,
+          scanned,
+          hits,
+          cursor: new Date(cursor).toISOString(),
+          leaseUntil: new Date(Date.now() + this.opts.leaseMs),
+        });
+        if (!state) return; // another worker took the job over (our lease ran out): it carries on
+        if (state.cancelRequested) {
+          await hunts.finish(job.id, this.worker, 'cancelled', null);
+          return;
+        }
+      }
+      await hunts.finish(job.id, this.worker, 'done', null);
+    } catch (e) {
+      this.deps.log.warn({ err: e, hunt: job.id }, 'retro-hunt failed');
+      await hunts.finish(job.id, this.worker, 'failed', (e as Error).message);
+    }
+  }
+
+  /** Reads one slice page by page; returns what it read and found. */
+  private async scanSlice(
+    job: SigmaHunt,
+    engine: DetectionEngine,
+    start: number,
+    end: number,
+    budget: number,
+    hitsBefore: number,
+  ): Promise<{ total: number; scanned: number; hits: number }> {
+    let offset = 0;
+    let total = 0;
+    let hits = 0;
+    for (;;) {
+      const page = await this.deps.events.search({
+        tenants: [job.tenant],
+        from: new Date(start),
+        to: new Date(end - 1),
+        limit: Math.min(this.opts.pageSize, budget - offset),
+        offset,
+      });
+      total = page.total;
+      if (page.events.length === 0) break;
+      hits += await this.record(job, engine, page.events, hitsBefore + hits);
+      offset += page.events.length;
+      if (page.events.length < this.opts.pageSize || offset >= budget) break;
+    }
+    return { total, scanned: offset, hits };
+  }
+
+  private async record(
+    job: SigmaHunt,
+    engine: DetectionEngine,
+    events: VigilEvent[],
+    hitsBefore: number,
+  ): Promise<number> {
+    const found = engine.evaluate(events);
+    if (found.length === 0) return 0;
+    const now = new Date().toISOString();
+    const stored: SigmaHuntHit[] = [];
+    const records: DetectionRecord[] = [];
+    for (const d of found) {
+      const ev = events[d.eventIndex]!;
+      if (hitsBefore + stored.length < MAX_STORED_HITS)
+        stored.push({
+          huntId: job.id,
+          eventId: ev.event.id,
+          ruleId: d.ruleId,
+          title: d.title,
+          level: d.level,
+          ts: ev['@timestamp'],
+        });
+      if (job.raiseAlerts) {
+        const r = fromSigma(d, ev, now);
+        records.push({ ...r, details: { ...r.details, retroHunt: job.id } });
+      }
+    }
+    await this.deps.hunts.addHits(stored);
+    if (records.length > 0)
+      await this.deps.bus.publish(`${DETECTIONS_SUBJECT}.${job.tenant}`, records, {
+        id: shortHash(`hunt\n${records.map((r) => r.id).join('\n')}`),
+      });
+    return found.length;
+  }
+}
+
+/** The next slice length: aim at TARGET_SLICE events per slice. */
+export function nextSlice(slice: number, seen: number): number {
+  const scaled = seen === 0 ? slice * 4 : Math.round((slice * TARGET_SLICE) / seen);
+  return Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, Math.min(scaled, slice * 4)));
+}
