@@ -65,7 +65,7 @@ function describeRunner(name: string, open: () => Promise<Storage>) {
         event: {
           id: `${e.organization.id}-${e['@timestamp']}-${String(e.host && (e.host as { name: string }).name)}`,
           ingested: at(0),
-          kind: 'event',
+          kind: 'event' as const,
         },
       }));
       await storage.events.append(events);

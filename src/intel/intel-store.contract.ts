@@ -187,6 +187,9 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
       expect(m).toMatchObject({ sightings: 4, falsePositives: 0, confidence: 90 });
       const fp1 = await store.addSighting(sighting(2, 'false-positive', '2026-11-21T00:00:00.000Z'), policy);
       expect(fp1).toMatchObject({ falsePositives: 1, confidence: 65, validUntil: null });
+      // The same sighting again (a redelivered verdict) changes nothing.
+      const again = await store.addSighting(sighting(2, 'false-positive', '2026-11-21T00:00:00.000Z'), policy);
+      expect(again).toMatchObject({ falsePositives: 1, confidence: 65 });
       await store.upsertIndicators([
         { tenant: 'default', type: 'domain', value: 'cdn.example', source: 'feed-b', confidence: 95 },
       ]);

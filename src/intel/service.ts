@@ -18,6 +18,7 @@ import { importStix } from './feeds/stix-bundle.js';
 import { ALL_TENANTS, type Indicator, type IndicatorInput, type Tlp } from './indicator.js';
 import { IntelMatcher } from './live.js';
 import { IndicatorIndex } from './match-index.js';
+import { followAlertVerdicts } from './verdicts.js';
 import type { Feed, FeedOptions, HuntJob, IntelStore, Sighting, SightingKind, Warninglist } from './ports.js';
 import { newHuntJob, runRetroHunt } from './retro-hunt.js';
 import { taxiiRoutes } from '../api/routes/taxii-server.js';
@@ -116,10 +117,12 @@ export class IntelService {
       eventId?: string;
       source: string;
       count?: number;
+      /** A stable id makes the sighting count once however often it is recorded. */
+      id?: string;
     },
   ): Promise<Indicator | undefined> {
     const s: Sighting = {
-      id: `sgt-${randomUUID()}`,
+      id: req.id ?? `sgt-${randomUUID()}`,
       tenant: req.tenant,
       indicatorId: ind.id,
       kind: req.kind,
@@ -382,6 +385,7 @@ export async function startIntel(
   };
   await matcher.start();
   if (runsDuty(ctx, 'worker')) runner.start(opts.feedCheckMs);
+  const verdicts = await followAlertVerdicts(bus, service, log);
   // Expired indicators stop matching at once; the hourly rebuild also frees their memory.
   const rebuild = setInterval(() => detects && matcher.scheduleReload(0), 3_600_000);
   rebuild.unref();
@@ -409,6 +413,7 @@ export async function startIntel(
     close: async () => {
       clearInterval(rebuild);
       clearInterval(poll);
+      await verdicts.stop();
       await service.close();
     },
   };

@@ -231,6 +231,56 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
     );
   });
 
+  it('closing an indicator alert as a false positive is a false-positive sighting; a true positive confirms', async () => {
+    await addIndicators([
+      { type: 'domain', value: 'verdict-fp.example', confidence: 90, severity: 'high' },
+      { type: 'domain', value: 'verdict-tp.example', confidence: 90, severity: 'high' },
+    ]);
+    const fp = await idOf('domain', 'verdict-fp.example');
+    const tp = await idOf('domain', 'verdict-tp.example');
+    const now = new Date().toISOString();
+    await postAndWaitFor(
+      [
+        { '@timestamp': now, event: { id: 'e2e-vfp-1' }, dns: { question: { name: 'verdict-fp.example' } } },
+        { '@timestamp': now, event: { id: 'e2e-vtp-1' }, dns: { question: { name: 'verdict-tp.example' } } },
+      ],
+      `intel:${tp}`,
+    );
+    const alertOf = (id: string) =>
+      until(async () => {
+        const r = await call(tok.analyst!, 'GET', `/api/v1/alerts?rule=${encodeURIComponent(`intel:${id}`)}`);
+        return (r.json.alerts as Json[])[0] as { id: string } | undefined;
+      });
+    const fpAlert = await alertOf(fp);
+    const tpAlert = await alertOf(tp);
+    const closed = await call(tok.analyst!, 'PATCH', `/api/v1/alerts/${fpAlert.id}`, {
+      status: 'closed',
+      verdict: 'false_positive',
+    });
+    expect(closed.status).toBe(200);
+    await call(tok.analyst!, 'PATCH', `/api/v1/alerts/${tpAlert.id}`, {
+      status: 'closed',
+      verdict: 'true_positive',
+    });
+    const lowered = await until(async () => {
+      const r = await call(tok.analyst!, 'GET', `/api/v1/intel/indicators/${fp}`);
+      return r.json.falsePositives === 1 ? r.json : undefined;
+    });
+    expect(lowered.confidence).toBe(70);
+    const fpSightings = (await call(tok.analyst!, 'GET', `/api/v1/intel/indicators/${fp}/sightings`)).json
+      .sightings as Json[];
+    expect(fpSightings.find((x) => x.kind === 'false-positive')).toMatchObject({
+      source: 'analyst:token:t-analyst',
+      note: expect.stringContaining(fpAlert.id),
+    });
+    const confirmed = await until(async () => {
+      const r = await call(tok.analyst!, 'GET', `/api/v1/intel/indicators/${tp}/sightings`);
+      return (r.json.sightings as Json[]).find((x) => x.kind === 'true-positive');
+    });
+    expect(confirmed).toMatchObject({ source: 'analyst:token:t-analyst' });
+    expect((await call(tok.analyst!, 'GET', `/api/v1/intel/indicators/${tp}`)).json.confidence).toBe(90);
+  });
+
   it('flags (not drops) indicators on an allowlist, and suppresses hits on listed values with the reason', async () => {
     const bad = await call(tok.manager!, 'POST', '/api/v1/intel/warninglists?kind=allowlist', {
       name: 'ours',

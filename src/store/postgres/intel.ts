@@ -436,12 +436,14 @@ export class PostgresIntelStore implements IntelStore {
         s.indicatorId,
       ]);
       if (!row) return undefined;
-      await changes(
+      const added = await changes(
         c,
         `INSERT INTO intel_sightings (id, tenant, indicator_id, kind, count, source, note, event_id, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         [s.id, s.tenant, s.indicatorId, s.kind, s.count, s.source, s.note, s.eventId, s.at],
       );
+      // A sighting id seen before (a redelivered verdict) has already had its effect.
+      if (added === 0) return publicIndicator(toRecord(row));
       const next = applySighting(toRecord(row), s, policy);
       await writeRecords(c, [next]);
       return publicIndicator(next);

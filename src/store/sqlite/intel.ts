@@ -371,12 +371,14 @@ export class SqliteIntelStore implements IntelStore {
       this.db.transaction(() => {
         const row = get.get(s.indicatorId) as IndicatorRow | undefined;
         if (!row) return undefined;
-        this.db
+        const added = this.db
           .prepare(
-            `INSERT INTO intel_sightings (id, tenant, indicator_id, kind, count, source, note, event_id, at)
+            `INSERT OR IGNORE INTO intel_sightings (id, tenant, indicator_id, kind, count, source, note, event_id, at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(s.id, s.tenant, s.indicatorId, s.kind, s.count, s.source, s.note, s.eventId, s.at);
+        // A sighting id seen before (a redelivered verdict) has already had its effect.
+        if (added.changes === 0) return publicIndicator(toRecord(row));
         const next = applySighting(toRecord(row), s, policy);
         this.writeRow().run(toRow(next));
         return publicIndicator(next);
