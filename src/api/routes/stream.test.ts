@@ -98,7 +98,7 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
     const other = await openStream(`${base}/api/v1/stream`, acmeAnalyst);
     expect(mine.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect((await mine.next((e) => e.event === 'ready', 'ready')).data).toMatchObject({
-      topics: ['alerts', 'cases'],
+      topics: ['alerts', 'cases', 'playbooks'],
       tenants: ['default'],
     });
     await other.next((e) => e.event === 'ready', 'ready');
@@ -141,6 +141,30 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
     expect(other.events.map((e) => e.event)).toEqual(['ready']);
     mine.close();
     other.close();
+  });
+
+  it('relays playbook run progress to roles that read playbooks, without step inputs or outputs', async () => {
+    const s = await openStream(`${base}/api/v1/stream?topics=playbooks`, analyst);
+    await s.next((e) => e.event === 'ready', 'ready');
+    await app.bus.publish('playbooks.runs.acme', { run: 'run-elsewhere', status: 'running' });
+    await app.bus.publish('playbooks.runs.default', {
+      run: 'run-1',
+      playbook: 'pb-1',
+      dryRun: false,
+      status: 'waiting',
+      error: null,
+      at: new Date().toISOString(),
+      step: { path: 'steps.0', stepId: 'approve', action: null, status: 'waiting', attempts: 1, error: null },
+    });
+    const e = await s.next((x) => x.event === 'playbook.run', 'playbook.run');
+    expect(e.data).toMatchObject({
+      tenant: 'default',
+      run: 'run-1',
+      status: 'waiting',
+      step: { stepId: 'approve' },
+    });
+    expect(s.events.filter((x) => x.event === 'playbook.run')).toHaveLength(1);
+    s.close();
   });
 
   it('a topics filter narrows the stream', async () => {

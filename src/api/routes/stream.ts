@@ -1,6 +1,6 @@
 /**
  * Live updates for the console over Server-Sent Events: new and updated alerts, new cases and case
- * status changes, relayed from the bus to every connected browser of the tenant.
+ * status changes, playbook run progress, relayed from the bus to every connected browser of the tenant.
  *
  * One bus subscription per process (its own consumer group, so every API node sees every message)
  * fans out to the connections. A connection that reads too slowly does not grow memory: its queue is
@@ -19,10 +19,14 @@ import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { readTenants } from '../tenancy.js';
 
-export const STREAM_TOPICS = ['alerts', 'cases'] as const;
+export const STREAM_TOPICS = ['alerts', 'cases', 'playbooks'] as const;
 type Topic = (typeof STREAM_TOPICS)[number];
 
-const TOPIC_NEEDS: Record<Topic, Permission> = { alerts: 'alerts:read', cases: 'cases:read' };
+const TOPIC_NEEDS: Record<Topic, Permission> = {
+  alerts: 'alerts:read',
+  cases: 'cases:read',
+  playbooks: 'playbooks:read',
+};
 
 /** Bus subject prefix → SSE event name and topic. */
 const RELAYS: ReadonlyArray<{ subject: string; event: string; topic: Topic }> = [
@@ -30,6 +34,8 @@ const RELAYS: ReadonlyArray<{ subject: string; event: string; topic: Topic }> = 
   { subject: 'alerts.updated', event: 'alert.updated', topic: 'alerts' },
   { subject: 'cases.created', event: 'case.created', topic: 'cases' },
   { subject: 'cases.status', event: 'case.status', topic: 'cases' },
+  // Run and step status only (src/playbooks/run-events.ts): inputs and outputs stay behind the run API.
+  { subject: 'playbooks.runs', event: 'playbook.run', topic: 'playbooks' },
 ];
 
 /** Alerts described in one `alert.created` event; beyond this the ids alone are sent. */
@@ -125,7 +131,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, opts: Stream
     // Every person's role reads alerts; a machine token (ingest) has nothing to follow here.
     access: 'alerts:read',
     summary:
-      'Server-Sent Events: alert.created, alert.updated, case.created, case.status of your tenants; resync when updates were dropped',
+      'Server-Sent Events: alert.created, alert.updated, case.created, case.status, playbook.run of your tenants (as your role may read them); resync when updates were dropped',
     tags: ['system'],
     query: z.object({
       topics: z

@@ -8,7 +8,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { API_PATHS } from '../api-paths';
 
 export type LiveEventName =
-  'alert.created' | 'alert.updated' | 'case.created' | 'case.status' | 'resync' | 'ready';
+  'alert.created' | 'alert.updated' | 'case.created' | 'case.status' | 'playbook.run' | 'resync' | 'ready';
 
 export interface LiveAlert {
   id: string;
@@ -27,13 +27,23 @@ export interface LiveEvent {
   caseId?: string;
   status?: string;
   reason?: string;
+  /** playbook.run: the run and its playbook (status above). */
+  run?: string;
+  playbook?: string;
 }
 
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting' | 'ended';
 
 type Listener = (name: LiveEventName, data: LiveEvent) => void;
 
-const EVENTS: LiveEventName[] = ['alert.created', 'alert.updated', 'case.created', 'case.status', 'resync'];
+const EVENTS: LiveEventName[] = [
+  'alert.created',
+  'alert.updated',
+  'case.created',
+  'case.status',
+  'playbook.run',
+  'resync',
+];
 const listeners = new Set<Listener>();
 const statusSubs = new Set<() => void>();
 let source: EventSource | undefined;

@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useRef, useState } from 'react';
 import { socApi, type PlaybookRun, type PlaybookSummary, type RunRequest } from '../api';
 import { Empty, ErrorState, Loading, PageHeader, StateBadge } from '../components/States';
+import { useLiveEvents } from '../components/live';
 import { ago, num, Time } from '../format';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
@@ -301,6 +302,11 @@ export function RunList({ title, playbook }: { title: string; playbook?: string 
     queryFn: () => socApi.runs({ playbook, limit: 50 }),
     refetchInterval: (q) =>
       q.state.data?.runs.some((r) => r.status === 'running' || r.status === 'waiting') ? 2_000 : 10_000,
+  });
+  const qc = useQueryClient();
+  useLiveEvents((name, e) => {
+    if ((name === 'playbook.run' && (!playbook || e.playbook === playbook)) || name === 'resync')
+      void qc.invalidateQueries({ queryKey: ['playbooks', 'runs', playbook ?? ''] });
   });
   return (
     <section className="panel" aria-labelledby="runs-title">

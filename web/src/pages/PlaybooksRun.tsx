@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { socApi, type RunStep } from '../api';
 import { JsonView } from '../components/JsonView';
+import { useLiveEvents } from '../components/live';
 import { ErrorState, Loading, PageHeader, StateBadge } from '../components/States';
 import { Time } from '../format';
 import { Link, navigate } from '../router';
@@ -31,6 +32,11 @@ export default function PlaybooksRun({ id }: { id: string }) {
       const s = q.state.data?.run.status;
       return s === 'running' ? 1_000 : s === 'waiting' ? 2_000 : false;
     },
+  });
+  // Pushed progress refreshes at once; the polling above stays as the fallback.
+  useLiveEvents((name, e) => {
+    if ((name === 'playbook.run' && e.run === id) || name === 'resync')
+      void qc.invalidateQueries({ queryKey: ['playbooks', 'run', id] });
   });
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const [message, setMessage] = useState<string>();
