@@ -23,6 +23,9 @@ import { searchRoutes } from './api/routes/search.js';
 import { savedSearchRoutes } from './api/routes/saved-searches.js';
 import { scheduledSearchRoutes } from './api/routes/scheduled-searches.js';
 import { sigmaHuntRoutes } from './api/routes/sigma-hunts.js';
+import { enrichRoutes } from './api/routes/enrich.js';
+import { openNetworkFacts } from './enrich/network.js';
+import { ObservableEnricher } from './enrich/observables.js';
 import { startHuntingWork } from './hunting/service.js';
 import { startAlerting } from './alerts/service.js';
 import { startCases } from './cases/service.js';
@@ -135,6 +138,9 @@ export async function startVigil(
     log,
   });
   sigmaHuntRoutes(http, storage.sigmaHunts, storage.audit);
+  // Read once per process: the range tables and databases are tens of megabytes.
+  const network = await openNetworkFacts(config.enrichment, log);
+  enrichRoutes(http, new ObservableEnricher({ intel: storage.intel, ...network }));
   scopeRoutes(http, duties);
 
   const ctx: CapabilityContext = {
@@ -157,7 +163,7 @@ export async function startVigil(
   capabilities.push(await startCases(ctx));
   capabilities.push(await startReports(ctx));
   capabilities.push(await startNotifications(ctx));
-  capabilities.push(await startPlaybooks(ctx, { intel: intel.intel }));
+  capabilities.push(await startPlaybooks(ctx, { intel: intel.intel, network: network.asnTable }));
   ingest.observe((input, sender, counts, tenant) =>
     sources.record(input, sender, counts, Date.now(), tenant),
   );

@@ -44,7 +44,10 @@ export function candidatesOf(o: Observable): Array<{ type: IndicatorType; value:
       return one('registry-key', o.value);
     default: {
       const hashType = /^[0-9a-f]+$/i.test(o.value) ? HASH_BY_LENGTH[o.value.length] : undefined;
-      return o.type.startsWith('hash') && hashType ? one(hashType, o.value) : [];
+      // Alerts say `hash`; case observables name the algorithm (md5, sha1, sha256).
+      const hashLike =
+        o.type.startsWith('hash') || o.type === 'md5' || o.type === 'sha1' || o.type === 'sha256';
+      return hashLike && hashType ? one(hashType, o.value) : [];
     }
   }
 }

@@ -284,6 +284,11 @@ export const configSchema = z
          * (ip2asn-combined.tsv, optionally .gz); used by playbooks' network enrichment.
          */
         ipAsnFiles: z.array(z.string().min(1)).default([]),
+        /**
+         * MaxMind-format databases (.mmdb) for country and AS of addresses in alerts and cases;
+         * `bundled` is the country database shipped with Vigil (ip-location-db, CC BY 4.0).
+         */
+        mmdbFiles: z.array(z.string().min(1)).default(['bundled']),
       })
       .strict()
       .prefault({}),

@@ -3,7 +3,8 @@
  * start runs (alerts, cases, schedules, webhooks), the approval sweeper, and the API.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { IpAsnTable } from '../enrich/ip-asn.js';
+import type { IpAsnTable } from '../enrich/ip-asn.js';
+import { loadNetworkTables } from '../enrich/network.js';
 import path from 'node:path';
 import {
   ALERTS_CREATED_SUBJECT,
@@ -84,6 +85,8 @@ export function readExamples(dir = EXAMPLES_DIR): Array<{ file: string; yaml: st
 export interface PlaybookOptions {
   /** The intel service of this node, if it runs one: indicators added by playbooks go through it. */
   intel?: Pick<IntelService, 'addIndicators'>;
+  /** Address → AS table (enrichment.ipAsnFiles), loaded once per process by the caller. */
+  network?: IpAsnTable;
 }
 
 export async function startPlaybooks(
@@ -97,7 +100,7 @@ export async function startPlaybooks(
   const vault = new SecretVault(storage.secrets, key);
   const { connectors, rejected } = loadConnectors(BUILTIN_CONNECTORS_DIR);
   for (const r of rejected) log.warn({ file: r.file, reason: r.reason }, 'connector template rejected');
-  const network = loadNetworkTables(config.enrichment.ipAsnFiles, log);
+  const network = opts.network ?? loadNetworkTables(config.enrichment.ipAsnFiles, log);
 
   const { templates } = loadTemplateDir(BUILTIN_TEMPLATES_DIR);
   const cases = new CaseService({
@@ -361,18 +364,4 @@ export async function startPlaybooks(
       await engine.stop();
     },
   };
-}
-
-/** The address tables an operator configured; one that cannot be read is reported, not fatal. */
-function loadNetworkTables(files: readonly string[], log: CapabilityContext['log']): IpAsnTable {
-  const table = new IpAsnTable();
-  for (const file of files) {
-    try {
-      const r = table.addFile(file);
-      log.info({ file, ranges: r.ranges, rejected: r.rejected, reasons: r.reasons }, 'address table loaded');
-    } catch (err) {
-      log.error({ file, err }, 'address table not loaded (enrichment.ipAsnFiles)');
-    }
-  }
-  return table;
 }

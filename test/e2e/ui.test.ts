@@ -249,6 +249,18 @@ describe('analyst console in Chromium', () => {
     expect(await page.getByTestId('whoami').textContent()).toContain('admin');
     await page.getByText('Detections by level').waitFor();
 
+    // A known-bad address: the alert page shows the indicator next to the observable.
+    const ind = await fetch(`${server}/api/v1/intel/indicators`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await tokenFor(app, 'manager')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        indicators: [{ type: 'ipv4', value: '203.0.113.77', confidence: 85, severity: 'high' }],
+      }),
+    });
+    expect(ind.status).toBe(200);
     await sshFailures('ui-bastion', '203.0.113.77', 3);
     await page.goto(`${base}/#/detections`);
     const row = page.getByTestId('detections-table').getByText(SSH_FAILED_TITLE).first();
@@ -328,6 +340,9 @@ describe('analyst console in Chromium', () => {
       await page.goto(`${base}/#/alerts/${id}`);
       await page.getByText('Matched events').waitFor({ timeout: 10_000 });
       await page.getByText('Failed password for root from 203.0.113.77', { exact: false }).first().waitFor();
+      const hit = page.getByTestId('intel-hit').first();
+      await hit.waitFor({ timeout: 10_000 });
+      expect(await hit.textContent()).toContain('intel 85');
       await page.screenshot({ path: path.join(ARTIFACTS, 'alert-detail.png'), fullPage: true });
     }
     await page.context().close();

@@ -66,6 +66,7 @@ export const API_PATHS = {
   intelIndicator: '/api/v1/intel/indicators/{id}',
   intelObjects: '/api/v1/intel/objects',
   intelStats: '/api/v1/intel/stats',
+  enrichObservables: '/api/v1/enrich/observables',
   socMetrics: '/api/v1/metrics/soc',
   attackCoverage: '/api/v1/attack/coverage',
   stream: '/api/v1/stream',

@@ -3,6 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { caseApi, OBSERVABLE_TYPES, type CaseObservable } from '../api';
 import { Time } from '../format';
+import { useSession } from '../session';
+import { EnrichmentBadges, enrichmentOf, useEnrichment, type Enriched } from './Enrichment';
 import { Link, navigate } from '../router';
 import { errorText, useCaseMutation } from './CaseUi';
 import { Empty, ErrorState, Loading, Severity, StateBadge } from './States';
@@ -13,6 +15,8 @@ export function CaseObservables({ caseId, writable }: { caseId: string; writable
     queryFn: () => caseApi.observables(caseId),
   });
   const [open, setOpen] = useState<string>();
+  const { can } = useSession();
+  const enrichment = useEnrichment(obs.data?.observables ?? [], can('intel:read'));
   if (obs.isPending) return <Loading what="Loading observables" />;
   if (obs.error) return <ErrorState error={obs.error} what="Observables" retry={() => void obs.refetch()} />;
   const list = obs.data.observables;
@@ -28,6 +32,7 @@ export function CaseObservables({ caseId, writable }: { caseId: string; writable
               <th>IOC</th>
               <th>Type</th>
               <th>Value</th>
+              <th>Intel / network</th>
               <th className="num">Sightings</th>
               <th>Source</th>
               <th>Added</th>
@@ -40,13 +45,14 @@ export function CaseObservables({ caseId, writable }: { caseId: string; writable
                 <ObservableRow
                   caseId={caseId}
                   o={o}
+                  enrichment={enrichmentOf(enrichment, o)}
                   writable={writable}
                   expanded={open === o.id}
                   onToggle={() => setOpen(open === o.id ? undefined : o.id)}
                 />
                 {open === o.id && (
                   <tr>
-                    <td colSpan={7} className="wrap">
+                    <td colSpan={8} className="wrap">
                       <Sightings caseId={caseId} observableId={o.id} />
                     </td>
                   </tr>
@@ -63,12 +69,14 @@ export function CaseObservables({ caseId, writable }: { caseId: string; writable
 function ObservableRow({
   caseId,
   o,
+  enrichment,
   writable,
   expanded,
   onToggle,
 }: {
   caseId: string;
   o: CaseObservable;
+  enrichment: Enriched | undefined;
   writable: boolean;
   expanded: boolean;
   onToggle: () => void;
@@ -99,6 +107,9 @@ function ObservableRow({
         {(flag.error ?? remove.error) && (
           <div className="form-error">{errorText(flag.error ?? remove.error)}</div>
         )}
+      </td>
+      <td>
+        <EnrichmentBadges e={enrichment} />
       </td>
       <td className="num">
         <button type="button" className="tiny" aria-expanded={expanded} onClick={onToggle}>

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, type AlertAction } from '../api';
+import { EnrichmentBadges, enrichmentOf, useEnrichment } from '../components/Enrichment';
 import { JsonView } from '../components/JsonView';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
 import { num, term, text, Time } from '../format';
@@ -43,6 +44,8 @@ export default function AlertDetail({ id }: { id: string }) {
     },
   });
   const highlight = useMemo(() => matchedFieldNames(detail.data?.detections ?? []), [detail.data]);
+  // Hooks run on every render, so the enrichment is asked before the loading states return.
+  const enrichment = useEnrichment(detail.data?.alert.observables ?? [], can('intel:read'));
 
   if (detail.isPending) return <Loading what="Loading alert" />;
   if (detail.error)
@@ -152,7 +155,8 @@ export default function AlertDetail({ id }: { id: string }) {
                   onClick={() => navigate('/search', { q: JSON.stringify(o.value) })}
                 >
                   <span className="muted">{o.type}</span> {o.value}
-                </button>
+                </button>{' '}
+                <EnrichmentBadges e={enrichmentOf(enrichment, o)} />
               </li>
             ))}
           </ul>
