@@ -45,6 +45,11 @@ export interface Bus {
     handler: (msg: BusMessage<T>) => Promise<void>,
     opts?: ConsumeOptions<T>,
   ): Promise<Subscription>;
+  /**
+   * Durable buses: creates a group's consumer ahead of its first member, so messages published
+   * before anyone consumes are kept for the group. Absent on buses without durable groups.
+   */
+  prepare?<T>(subject: string, group: string, opts?: ConsumeOptions<T>): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,8 @@ export const GROUP_DUTIES: Readonly<Record<string, Duty>> = {
 /** Background work nobody assigned yet goes to workers, never to the ingest or API nodes. */
 export function dutyOfGroup(group: string): Duty | 'any' {
   if (group.startsWith('rules-')) return 'any';
+  // Correlation partitions (`correlate-<n>`): owned by detect nodes, one owner per partition.
+  if (group.startsWith('correlate-')) return 'detect';
   return GROUP_DUTIES[group] ?? 'worker';
 }
 
@@ -44,6 +46,7 @@ export function scopeBus(bus: Bus, duties: ReadonlySet<Duty>, log?: Logger): Bus
       }
       return bus.consume<T>(subject, group, handler, opts);
     },
+    ...(bus.prepare ? { prepare: bus.prepare.bind(bus) } : {}),
     close: () => bus.close(),
   };
 }

@@ -201,6 +201,12 @@ export const configSchema = z
         maxGroupsPerCorrelation: z.coerce.number().int().min(1).default(100_000),
         /** how often correlation state is saved for a restart (also saved on close) */
         snapshotSeconds: z.coerce.number().min(1).default(30),
+        /**
+         * Cluster mode (PostgreSQL and NATS): correlation state is split into this many partitions
+         * by (tenant, correlation, group), each owned by one detect node; 0 correlates on every
+         * detect node separately (right only with a single detect node). Ignored when embedded.
+         */
+        correlationPartitions: z.coerce.number().int().min(0).max(1024).default(16),
       })
       .strict()
       .prefault({}),

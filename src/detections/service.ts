@@ -1,7 +1,10 @@
 import { detectionRoutes } from '../api/routes/detections.js';
 import { ruleRoutes } from '../api/routes/rules.js';
 import type { Capability, CapabilityContext } from '../capability.js';
+import { runsDuty } from '../cluster/roles.js';
 import { LiveDetection, recordDetections } from './live.js';
+import { PgPartitionOwnership } from './partition-ownership.js';
+import { CorrelationPartitions } from './partitioned.js';
 import { RuleManager } from './manager.js';
 import { sigmahqDir } from './rule-set.js';
 
@@ -9,6 +12,9 @@ import { sigmahqDir } from './rule-set.js';
  * The rule store from storage once `Storage.rules` is wired; until then a second connection to the
  * same embedded database (WAL allows it). Only the embedded mode can do the latter.
  */
+/** Rows of the correlation state table holding a partition's checkpoint (cluster mode). */
+const PARTITION_KEY = 'partition:';
+
 /** Live detection: loads the rule set, evaluates every stored batch, records detections, manages rules. */
 export async function startDetection(ctx: CapabilityContext): Promise<Capability> {
   const { config, log, metrics, bus, storage, http } = ctx;
@@ -22,7 +28,13 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
       'some rules were rejected; `vigil rules validate` lists why',
     );
   const r = metrics.registry;
+  // Partitioned correlation needs a shared database for leases and checkpoints and a durable bus.
+  const partitions =
+    storage.kind === 'postgres' && config.nats.url && config.database.url
+      ? config.rules.correlationPartitions
+      : 0;
   const live = new LiveDetection(bus, built, log, {
+    correlationPartitions: partitions,
     latenessMs: config.rules.latenessSeconds * 1000,
     maxGroups: config.rules.maxGroupsPerCorrelation,
     counters: {
@@ -60,7 +72,9 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
   );
   // Settings and exceptions are in force before the first event is evaluated.
   await manager.start(uploads);
-  const restored = live.restore(await ruleStore.store.loadCorrelationState());
+  const restored = live.restore(
+    (await ruleStore.store.loadCorrelationState()).filter((x) => !x.tenant.startsWith(PARTITION_KEY)),
+  );
   if (restored > 0) log.info({ tenants: restored }, 'correlation state restored');
   const save = async (): Promise<void> => {
     if (!live.dirty) return;
@@ -72,6 +86,28 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
   );
   timer.unref();
   const recorder = await recordDetections(bus, storage.detections, log);
+  const correlating =
+    partitions > 0 && runsDuty(ctx, 'detect')
+      ? new CorrelationPartitions({
+          bus,
+          live,
+          partitions,
+          log,
+          ownership: new PgPartitionOwnership(config.database.url!, partitions, log),
+          state: {
+            load: async (p) =>
+              (await ruleStore.store.loadCorrelationState()).find((x) => x.tenant === `${PARTITION_KEY}${p}`)
+                ?.snapshot,
+            save: (p, state) =>
+              ruleStore.store.saveCorrelationState([{ tenant: `${PARTITION_KEY}${p}`, snapshot: state }]),
+          },
+        })
+      : undefined;
+  await correlating?.start();
+  if (correlating)
+    r.gauge('vigil_correlation_partitions_owned', 'Correlation partitions this detect node owns').set(
+      () => correlating.owned().size,
+    );
   await live.start();
   detectionRoutes(http, storage.detections);
   ruleRoutes(http, { manager, live, exceptions: storage.ruleExceptions });
@@ -80,6 +116,8 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
       clearInterval(timer);
       // Events stored by the last requests are still being evaluated: let the bus drain them.
       await live.stop();
+      // Partitions are saved and unlocked: the other detect nodes take them over at once.
+      await correlating?.stop();
       await manager.stop();
       live.dirty = true;
       await save();

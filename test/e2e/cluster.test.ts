@@ -1,5 +1,5 @@
 /**
- * Cluster mode end to end: four real `vigil start` processes, one per role, sharing a fresh
+ * Cluster mode end to end: real `vigil start` processes, one per role and two detect nodes, sharing a fresh
  * PostgreSQL database and NATS JetStream (own stream prefix). sshd failure lines go to the ingest
  * node over syslog; the detect node detects, the worker node folds alerts, the api node shows them.
  * Then redeliveries are provoked (a worker killed with SIGKILL mid-stream and restarted, the same
@@ -22,6 +22,7 @@ import {
 import { until as waitUntil } from '../../src/test-support/until.js';
 
 const SSH_FAILED = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
+const BRUTE_FORCE = '0b8e6f3c-2d4a-4e71-b5c9-7a1f3e2d9c02';
 const pgTarget = new URL(PG_URL);
 const natsTarget = new URL(NATS_URL);
 const available =
@@ -43,7 +44,7 @@ const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 30000): Pr
 describe.runIf(available)('cluster: ingest, detect, worker and api nodes over PostgreSQL and NATS', () => {
   const dataDir = tempDataDir();
   const configFile = path.join(dataDir, 'cluster.yaml');
-  const nodes: Partial<Record<'api' | 'ingest' | 'detect' | 'worker', ServerProcess>> = {};
+  const nodes: Partial<Record<'api' | 'ingest' | 'detect' | 'detect2' | 'worker', ServerProcess>> = {};
   let cookie = '';
   let ingestToken = '';
   let sent = 0;
@@ -71,14 +72,14 @@ describe.runIf(available)('cluster: ingest, detect, worker and api nodes over Po
     ((await get(nodes.api!, `/api/v1/detections?limit=1`)).json as { total: number }).total;
 
   /** sshd failure lines over syslog/TCP to the ingest node, each a distinct attempt. */
-  const sendFailures = async (n: number) => {
+  const sendFailures = async (n: number, ip = '203.0.113.9') => {
     const sock = net.connect(nodes.ingest!.ports.syslog!, '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       sent++;
       lines.push(
-        `<38>1 ${new Date().toISOString()} bastion sshd ${1000 + sent} - - Failed password for root from 203.0.113.9 port ${40000 + sent} ssh2 cluster-${run}\n`,
+        `<38>1 ${new Date().toISOString()} bastion sshd ${1000 + sent} - - Failed password for root from ${ip} port ${40000 + sent} ssh2 cluster-${run}\n`,
       );
     }
     await new Promise<void>((r) => sock.end(lines.join(''), r));
@@ -100,9 +101,10 @@ describe.runIf(available)('cluster: ingest, detect, worker and api nodes over Po
     );
     // The api node first: it migrates the database and creates the admin; the others then find both.
     nodes.api = await start('api');
-    [nodes.ingest, nodes.detect, nodes.worker] = await Promise.all([
+    [nodes.ingest, nodes.detect, nodes.detect2, nodes.worker] = await Promise.all([
       start('ingest'),
       start('detect'),
+      startServer(path.join(dataDir, 'detect2'), { VIGIL_CONFIG: configFile, VIGIL_ROLE: 'detect' }),
       start('worker'),
     ]);
     cookie = (await loginCookie(nodes.api.base, 'admin', 'e2e-admin-password')).cookie;
@@ -213,6 +215,89 @@ describe.runIf(available)('cluster: ingest, detect, worker and api nodes over Po
     expect(await eventTotal(`cluster-${run}`)).toBe(50);
   }, 200_000);
 
+  it('a detect node killed with SIGKILL hands its correlation partitions over; the open window survives', async () => {
+    const ip = '198.51.100.77';
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    try {
+      /** Detect node process id → partitions it holds, from the database's own lock table. */
+      const owners = async () => {
+        const r = await db.query<{ p: number; app: string }>(
+          `SELECT l.objid::bigint::int AS p, a.application_name AS app
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.classid = $1::bigint::oid AND l.granted`,
+          [0x56474c02],
+        );
+        const m = new Map<number, number[]>();
+        for (const row of r.rows) {
+          const pid = Number(row.app.split(':')[1]);
+          m.set(
+            pid,
+            [...(m.get(pid) ?? []), row.p].sort((a, b) => a - b),
+          );
+        }
+        return m;
+      };
+      const shared = await until('both detect nodes to own partitions', async () => {
+        const m = await owners();
+        const all = [...m.values()].flat();
+        return m.size === 2 && all.length === 16 && new Set(all).size === 16 ? m : undefined;
+      });
+      expect([...shared.keys()].sort()).toEqual([nodes.detect!.child.pid, nodes.detect2!.child.pid].sort());
+
+      /** The brute-force window of this address in a partition checkpoint, with the partition. */
+      const window = async () => {
+        const r = await db.query<{ tenant: string; snapshot: string }>(
+          `SELECT tenant, snapshot FROM correlation_state WHERE tenant LIKE 'partition:%' AND snapshot LIKE $1`,
+          [`%${ip}%`],
+        );
+        for (const row of r.rows) {
+          const engines = JSON.parse(JSON.parse(row.snapshot).engines as string) as Record<string, string>;
+          const groups = JSON.parse(engines.default ?? '{}').groups?.[BRUTE_FORCE] ?? {};
+          const g = groups[JSON.stringify({ 'source.ip': ip })] as { entries: unknown[] } | undefined;
+          if (g) return { partition: Number(row.tenant.split(':')[1]), entries: g.entries.length };
+        }
+        return undefined;
+      };
+      await sendFailures(6, ip);
+      const before = await until('six failures in the checkpointed window', async () => {
+        const w = await window();
+        return w?.entries === 6 ? w : undefined;
+      });
+      const ownerPid = [...(await owners())].find(([, ps]) => ps.includes(before.partition))![0];
+      const victim = nodes.detect!.child.pid === ownerPid ? 'detect' : 'detect2';
+      const survivor = victim === 'detect' ? 'detect2' : 'detect';
+      await nodes[victim]!.stop('SIGKILL');
+      const taken = await until('the survivor to own every partition', async () => {
+        const m = await owners();
+        return m.size === 1 && m.get(nodes[survivor]!.child.pid!)?.length === 16 ? m : undefined;
+      });
+      expect(taken.size).toBe(1);
+
+      // Four more: only with the six from before the kill does the window reach ten.
+      await sendFailures(4, ip);
+      const fired = await until(
+        'the brute-force correlation over the handed-over window',
+        async () => {
+          const r = await get(nodes.api!, `/api/v1/detections?rule=${BRUTE_FORCE}&limit=500`);
+          const mine = (
+            r.json as { detections: Array<{ details: { group?: Record<string, string> } }> }
+          ).detections.filter((d) => d.details.group?.['source.ip'] === ip);
+          return mine.length > 0 ? mine : undefined;
+        },
+        90_000,
+      );
+      expect(fired).toHaveLength(1);
+      nodes[victim] = await start('detect');
+      // Once the restarted node is back, the partitions are shared again.
+      await until('the partitions to be shared again', async () =>
+        (await owners()).size === 2 ? true : undefined,
+      );
+    } finally {
+      await db.end();
+    }
+  }, 240_000);
+
   it('ignores the same detections published twice and the same events posted twice', async () => {
     const before = await sshAlert();
     const detections = (await get(nodes.api!, `/api/v1/detections?limit=500`)).json as {
@@ -237,7 +322,7 @@ describe.runIf(available)('cluster: ingest, detect, worker and api nodes over Po
     );
     const after = await sshAlert();
     expect(after.total).toBe(before.total);
-    expect(after.alerts[0]!.count).toBe(50);
+    expect(after.alerts[0]!.count).toBe(before.alerts[0]!.count);
     expect(await detectionTotal()).toBe(detections.total);
 
     // Events: a shipper retrying a batch with the same ids stores each once.

@@ -155,32 +155,9 @@ export class NatsBus implements Bus {
     handler: (msg: BusMessage<T>) => Promise<void>,
     opts: ConsumeOptions<T> = {},
   ): Promise<Subscription> {
-    const stream = await this.stream(subject);
-    const name = durableName(group, subject);
+    const { stream, name } = await this.ensureConsumer(subject, group, opts);
     const maxDeliver = opts.maxDeliver ?? DEFAULT_MAX_DELIVER;
     const maxInFlight = opts.maxInFlight ?? 64;
-    try {
-      await this.jsm.consumers.info(stream, name);
-    } catch {
-      try {
-        await this.jsm.consumers.add(stream, {
-          durable_name: name,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.New,
-          filter_subject: subject,
-          max_deliver: maxDeliver,
-          ack_wait: nanos(this.o.ackWaitSeconds * 1000),
-          max_ack_pending: Math.max(maxInFlight * 4, 256),
-        });
-      } catch (e) {
-        // Another member of the group created it between our info and add.
-        const exists = await this.jsm.consumers.info(stream, name).then(
-          () => true,
-          () => false,
-        );
-        if (!exists) throw e;
-      }
-    }
     const consumer = await this.js.consumers.get(stream, name);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: maxInFlight });
     const inFlight = new Set<Promise<void>>();
@@ -232,6 +209,49 @@ export class NatsBus implements Bus {
     };
     this.subs.add(sub);
     return sub;
+  }
+
+  /**
+   * Creates the group's durable consumer if it does not exist, without receiving anything: from
+   * then on the stream keeps the group's messages until a member consumes them (a partition whose
+   * owner is not chosen yet loses nothing).
+   */
+  async prepare<T>(subject: string, group: string, opts: ConsumeOptions<T> = {}): Promise<void> {
+    await this.ensureConsumer(subject, group, opts);
+  }
+
+  private async ensureConsumer<T>(
+    subject: string,
+    group: string,
+    opts: ConsumeOptions<T>,
+  ): Promise<{ stream: string; name: string }> {
+    const stream = await this.stream(subject);
+    const name = durableName(group, subject);
+    const maxDeliver = opts.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    const maxInFlight = opts.maxInFlight ?? 64;
+    try {
+      await this.jsm.consumers.info(stream, name);
+    } catch {
+      try {
+        await this.jsm.consumers.add(stream, {
+          durable_name: name,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.New,
+          filter_subject: subject,
+          max_deliver: maxDeliver,
+          ack_wait: nanos(this.o.ackWaitSeconds * 1000),
+          max_ack_pending: Math.max(maxInFlight * 4, 256),
+        });
+      } catch (e) {
+        // Another member of the group created it between our info and add.
+        const exists = await this.jsm.consumers.info(stream, name).then(
+          () => true,
+          () => false,
+        );
+        if (!exists) throw e;
+      }
+    }
+    return { stream, name };
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,11 @@ export interface CorrelationInput {
   event: Record<string, unknown>;
   /** event time in ms; taken from the event's @timestamp when omitted */
   time?: number;
+  /**
+   * Feed only this correlation, and do not chain what fires into the correlations listening to it:
+   * a partitioned deployment routes each (correlation, group) to the node that owns it, chains too.
+   */
+  correlationId?: string;
 }
 
 export interface CorrelationAlert {
@@ -149,7 +154,24 @@ export class CorrelationEngine {
         this.watermark = t;
         this.closeWindows(out);
       }
-      this.feed(input.ruleId, input.event, t, out, 0);
+      this.feed(input.ruleId, input.event, t, out, 0, input.correlationId);
+    }
+    return out;
+  }
+
+  /** Each correlation listening to `ruleId`, with the group key this match has there. */
+  routes(ruleId: string, event: Record<string, unknown>): Array<{ correlationId: string; key: string }> {
+    const refs = this.names.get(ruleId) ?? [ruleId];
+    const out: Array<{ correlationId: string; key: string }> = [];
+    const seen = new Set<CorrelationRule>();
+    for (const ref of refs) {
+      for (const c of this.listeners.get(ref) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        this.ctx.reset(event);
+        const key = this.groupKey(c, c.rules.find((x) => refs.includes(x)) ?? ruleId, ruleId);
+        if (key !== undefined) out.push({ correlationId: c.id, key });
+      }
     }
     return out;
   }
@@ -167,13 +189,14 @@ export class CorrelationEngine {
     t: number,
     out: CorrelationAlert[],
     depth: number,
+    only?: string,
   ): void {
     if (depth > 8) return; // correlation chains deeper than this are cycles
     const refs = this.names.get(ruleId) ?? [ruleId];
     const seen = new Set<CorrelationRule>();
     for (const ref of refs) {
       for (const c of this.listeners.get(ref) ?? []) {
-        if (seen.has(c)) continue;
+        if (seen.has(c) || (only !== undefined && c.id !== only)) continue;
         seen.add(c);
         this.ctx.reset(event);
         const ref0 = c.rules.find((x) => refs.includes(x)) ?? ruleId;
@@ -205,7 +228,7 @@ export class CorrelationEngine {
           const alert = this.alert(c, key, inWindow, value);
           out.push(alert);
           groups.delete(key);
-          this.feed(c.id, { ...event, ...alert.group }, t, out, depth + 1);
+          if (only === undefined) this.feed(c.id, { ...event, ...alert.group }, t, out, depth + 1);
         }
       }
     }
