@@ -43,6 +43,8 @@ export class PgPartitionOwnership implements PartitionOwnership {
     private readonly partitions: number,
     private readonly log: Logger,
     private readonly intervalMs = 1000,
+    /** Session name in pg_stat_activity; operators see which node holds what. */
+    private readonly name = `vigil-partitions:${process.pid}`,
   ) {}
 
   owned(): ReadonlySet<number> {
@@ -73,8 +75,22 @@ export class PgPartitionOwnership implements PartitionOwnership {
     this.client = undefined;
   }
 
+  /**
+   * Stops as a process that dies would: no state saved, nothing unlocked by hand; the session just
+   * goes, and PostgreSQL drops its locks. For failure tests and the scale-out benchmark.
+   */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    this.mine.clear();
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+
   private async connect(): Promise<void> {
-    const c = new pg.Client({ connectionString: this.url, application_name: `vigil-partitions:${process.pid}` });
+    const c = new pg.Client({ connectionString: this.url, application_name: this.name });
     // A broken session has lost every lock with it: stop working on those partitions at once.
     c.on('error', (err) => {
       this.log.error({ err }, 'correlation partitions: database session lost; giving up every partition');
