@@ -80,7 +80,13 @@ export async function openBus(config: VigilConfig): Promise<Bus> {
   // Bounded in batches: a consumer that falls behind slows ingest instead of filling memory.
   if (!config.nats.url) return new MemoryBus(256);
   const url = config.nats.url;
-  return NatsBus.open({ url, streamPrefix: config.nats.streamPrefix }).catch((e: unknown) => {
+  return NatsBus.open({
+    url,
+    streamPrefix: config.nats.streamPrefix,
+    servers: config.nats.servers,
+    replicas: config.nats.replicas,
+    tls: config.nats.tls,
+  }).catch((e: unknown) => {
     const where = new URL(url).host;
     throw new StartupError(
       `nats.url (VIGIL_NATS_URL): cannot use NATS JetStream at ${where}: ${(e as Error).message}`,

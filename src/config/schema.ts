@@ -184,6 +184,19 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -')
           .default('VIGIL'),
+        /** Other servers of the NATS cluster (host:port), for failover; `url` is the first. */
+        servers: z.array(z.string().min(1)).default([]),
+        /** Copies of each stream Vigil creates: 3 on a 3-node NATS cluster (R3), 1 on one server. */
+        replicas: z.coerce.number().int().min(1).max(5).default(1),
+        /** TLS files: the CA that signed the servers' certificates, and a client certificate if required. */
+        tls: z
+          .object({
+            caFile: z.string().optional(),
+            certFile: z.string().optional(),
+            keyFile: z.string().optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

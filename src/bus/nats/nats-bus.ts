@@ -40,6 +40,12 @@ export interface NatsBusOptions {
    * gives up. Meanwhile the publisher waits: ingest slows its senders instead of failing them.
    */
   publishRetryMs?: number;
+  /** Copies of each stream in a NATS cluster (1 on a single server, 3 for a 3-node cluster: R3). */
+  replicas?: number;
+  /** TLS to the servers: a private CA, and a client certificate when the servers require one. */
+  tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined };
+  /** Every server of a NATS cluster (the URL's host first): the client fails over between them. */
+  servers?: string[];
 }
 
 const DEFAULT_MAX_DELIVER = 5;
@@ -79,16 +85,16 @@ export class NatsBus implements Bus {
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-    private readonly o: Required<Omit<NatsBusOptions, 'url'>>,
+    private readonly o: Required<Omit<NatsBusOptions, 'url' | 'tls' | 'servers'>>,
   ) {}
 
   static async open(opts: NatsBusOptions): Promise<NatsBus> {
     const u = new URL(opts.url);
     const nc = await connect({
-      servers: `${u.hostname}:${u.port || '4222'}`,
+      servers: [`${u.hostname}:${u.port || '4222'}`, ...(opts.servers ?? [])],
       user: u.username ? decodeURIComponent(u.username) : undefined,
       pass: u.password ? decodeURIComponent(u.password) : undefined,
-      tls: u.protocol === 'tls:' ? {} : undefined,
+      tls: u.protocol === 'tls:' || opts.tls?.caFile || opts.tls?.certFile ? { ...opts.tls } : undefined,
       name: 'vigil',
       maxReconnectAttempts: -1,
     });
@@ -98,6 +104,7 @@ export class NatsBus implements Bus {
       maxAgeHours: opts.maxAgeHours ?? 72,
       ackWaitSeconds: opts.ackWaitSeconds ?? 60,
       publishRetryMs: opts.publishRetryMs ?? 60_000,
+      replicas: opts.replicas ?? 1,
     });
   }
 
@@ -117,6 +124,7 @@ export class NatsBus implements Bus {
             storage: StorageType.File,
             retention: RetentionPolicy.Limits,
             max_age: nanos(this.o.maxAgeHours * 3_600_000),
+            num_replicas: this.o.replicas,
           });
         }
         return name;
