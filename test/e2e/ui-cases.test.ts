@@ -409,6 +409,56 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await page.context().close();
   }, 90_000);
 
+  it('an admin sets the case SLA and a tenant template a new case then follows; restricts a case to members', async () => {
+    expect(caseId).not.toBe('');
+    const admin = await tokenFor(app, 'admin');
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/admin/cases`);
+    await page.getByTestId('sla-high').fill('12');
+    await page.getByRole('button', { name: 'Save SLA' }).click();
+    await expect.poll(() => page.getByTestId('sla-msg').textContent()).toContain('SLA saved');
+    expect((await api<{ high: number }>(admin, '/api/v1/cases/sla-policy')).json.high).toBe(12);
+
+    await page.getByRole('button', { name: 'New template' }).click();
+    await page.getByTestId('template-id').fill('phishing-local');
+    await page.getByLabel('Name', { exact: true }).fill('Phishing (ours)');
+    await page.getByLabel('Task 1 title').fill('Pull the mail from every mailbox');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    await page.getByLabel('Task 2 title').fill('Block the sender');
+    await page.getByLabel('Task 2 due in hours').fill('2');
+    await page.getByTestId('template-save').click();
+    await page.getByTestId('case-templates').getByText('Phishing (ours)').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-case-settings.png'), fullPage: true });
+    const created = await api<{ id: string }>(admin, '/api/v1/cases', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'templated', template: 'phishing-local' }),
+    });
+    expect(created.status).toBe(201);
+    const tasks = await api<{ tasks: Array<{ title: string }> }>(
+      admin,
+      `/api/v1/cases/${created.json.id}/tasks`,
+    );
+    expect(tasks.json.tasks.map((t) => t.title)).toEqual([
+      'Pull the mail from every mailbox',
+      'Block the sender',
+    ]);
+
+    await page.goto(`${base}/#/cases/${caseId}`);
+    await page.getByTestId('case-members').getByRole('button', { name: 'Restrict…' }).click();
+    await page.getByTestId('case-members-input').fill('case-analyst');
+    await page.getByTestId('case-members').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('case-members').locator('.tag', { hasText: 'case-analyst' }).waitFor();
+    expect((await api<{ members: string[] }>(admin, `/api/v1/cases/${caseId}`)).json.members).toEqual([
+      'case-analyst',
+    ]);
+    await api(admin, `/api/v1/cases/${caseId}/members`, {
+      method: 'PUT',
+      body: JSON.stringify({ members: [] }),
+    });
+    await page.context().close();
+  }, 90_000);
+
   it('the console logged no errors while doing all of that', () => {
     expect(pageErrors).toEqual([]);
   });

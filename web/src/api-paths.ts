@@ -22,6 +22,9 @@ export const API_PATHS = {
   // ---- case page and admin (CaseDetail, Admin*)
   case: '/api/v1/cases/{id}',
   caseTemplates: '/api/v1/cases/templates',
+  caseTemplate: '/api/v1/cases/templates/{templateId}',
+  caseSlaPolicy: '/api/v1/cases/sla-policy',
+  caseMembers: '/api/v1/cases/{id}/members',
   caseAlerts: '/api/v1/cases/{id}/alerts',
   caseMerge: '/api/v1/cases/{id}/merge',
   caseSplit: '/api/v1/cases/{id}/split',

@@ -450,8 +450,21 @@ export interface CaseTemplate {
   name: string;
   description: string;
   source: 'builtin' | 'tenant';
+  severity?: string | null;
+  tags?: string[];
   tasks: Array<{ title: string; description: string; group: string | null; dueInHours: number | null }>;
 }
+/** What PUT /api/v1/cases/templates/:id takes. */
+export interface CaseTemplateInput {
+  id: string;
+  name: string;
+  description: string;
+  severity: string | null;
+  tags: string[];
+  tasks: Array<{ title: string; description: string; group: string | null; dueInHours: number | null }>;
+}
+/** Hours to resolve a case, by severity, and the share of that time after which it is at risk. */
+export type SlaPolicy = Record<(typeof SEVERITIES)[number], number> & { atRiskFraction: number };
 export interface PinnedEvent {
   id: string;
   eventId: string;
@@ -534,6 +547,16 @@ export const caseApi = {
   patch: (id: string, body: CasePatch) =>
     request<CaseDetail>('PATCH', fill(API_PATHS.case, { id }), { body }),
   templates: () => request<{ templates: CaseTemplate[] }>('GET', API_PATHS.caseTemplates),
+  saveTemplate: (t: CaseTemplateInput) =>
+    request<CaseTemplate>('PUT', fill(API_PATHS.caseTemplate, { templateId: t.id }), {
+      body: { ...t, id: undefined },
+    }),
+  removeTemplate: (templateId: string) =>
+    request<{ removed: boolean }>('DELETE', fill(API_PATHS.caseTemplate, { templateId })),
+  sla: () => request<SlaPolicy>('GET', API_PATHS.caseSlaPolicy),
+  setSla: (p: SlaPolicy) => request<SlaPolicy>('PUT', API_PATHS.caseSlaPolicy, { body: p }),
+  setMembers: (id: string, members: string[]) =>
+    request<CaseDetail>('PUT', fill(API_PATHS.caseMembers, { id }), { body: { members } }),
   alerts: (id: string) =>
     request<{ links: Array<{ alertId: string; addedBy: string; addedAt: string }>; alerts: Alert[] }>(
       'GET',

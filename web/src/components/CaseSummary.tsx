@@ -89,6 +89,72 @@ export function CaseStatusControl({ c, writable }: { c: CaseDetail; writable: bo
   );
 }
 
+/**
+ * Who may see a restricted case: named users only (managers and admins always), or, with no
+ * members, everyone of the tenant.
+ */
+function CaseMembers({ c, writable }: { c: CaseDetail; writable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(c.members.join(', '));
+  const [msg, setMsg] = useState<string>();
+  const save = useCaseMutation(
+    c.id,
+    (members: string[]) => caseApi.setMembers(c.id, members),
+    () => setEditing(false),
+  );
+  if (!editing)
+    return (
+      <>
+        {c.members.length === 0 ? (
+          <span className="muted">everyone in the tenant</span>
+        ) : (
+          c.members.map((m) => (
+            <span key={m} className="tag">
+              {m}
+            </span>
+          ))
+        )}{' '}
+        {writable && (
+          <button
+            type="button"
+            className="tiny"
+            onClick={() => {
+              setText(c.members.join(', '));
+              setEditing(true);
+            }}
+          >
+            Restrict…
+          </button>
+        )}
+        {msg && <span className="form-error">{msg}</span>}
+      </>
+    );
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setMsg(undefined);
+        save.mutate(splitList(text), { onError: (err) => setMsg(`Failed: ${errorText(err)}`) });
+      }}
+    >
+      <input
+        aria-label="Case members (user names, comma-separated; empty: everyone in the tenant)"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder="empty: everyone in the tenant"
+        data-testid="case-members-input"
+      />
+      <button type="submit" className="tiny" disabled={save.isPending}>
+        Save
+      </button>
+      <button type="button" className="ghost tiny" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
 export function CaseSummary({ c, writable }: { c: CaseDetail; writable: boolean }) {
   const [editing, setEditing] = useState(false);
   return (
@@ -109,6 +175,10 @@ export function CaseSummary({ c, writable }: { c: CaseDetail; writable: boolean 
             </dd>
             <dt>Assignee</dt>
             <dd>{c.assignee ?? '—'}</dd>
+            <dt>Members</dt>
+            <dd data-testid="case-members">
+              <CaseMembers c={c} writable={writable} />
+            </dd>
             <dt>Due / SLA</dt>
             <dd>
               {c.dueAt ? <Time iso={c.dueAt} /> : '—'}{' '}

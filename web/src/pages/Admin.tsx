@@ -7,6 +7,7 @@ import type { Permission } from '../permissions';
 import { PageHeader } from '../components/States';
 import { Link } from '../router';
 import { useSession } from '../session';
+import { AdminCases } from './AdminCases';
 import { AdminChannels, AdminInputs } from './AdminConfig';
 import { AdminTenants } from './AdminTenants';
 import { AdminTokens } from './AdminTokens';
@@ -18,6 +19,7 @@ const SECTIONS: Array<{ id: string; label: string; needs: Permission }> = [
   { id: 'tenants', label: 'Tenants', needs: 'users:read' },
   { id: 'inputs', label: 'Inputs', needs: 'metrics:read' },
   { id: 'channels', label: 'Notification channels', needs: 'reports:read' },
+  { id: 'cases', label: 'Case templates & SLA', needs: 'cases:read' },
 ];
 
 export default function Admin({ segments }: { segments: string[] }) {
@@ -52,6 +54,8 @@ export default function Admin({ segments }: { segments: string[] }) {
         <AdminTenants />
       ) : current.id === 'inputs' ? (
         <AdminInputs />
+      ) : current.id === 'cases' ? (
+        <AdminCases />
       ) : (
         <AdminChannels />
       )}

@@ -37,7 +37,7 @@ export function AdminTenants() {
               value={id}
               onChange={(e) => setId(e.target.value)}
               maxLength={63}
-              pattern="[a-z0-9][a-z0-9_-]*"
+              pattern="[a-z0-9][a-z0-9_\-]*"
               title="lower-case letters, digits, - and _"
               className="mono"
             />
