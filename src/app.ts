@@ -19,7 +19,7 @@ import { sourceRoutes } from './api/routes/sources.js';
 import { startDirectoryWatch } from './ingest/files/watch.js';
 import { startDetection } from './detections/service.js';
 import { startIntel } from './intel/service.js';
-import { searchRoutes } from './api/routes/search.js';
+import { SearchRecorder, searchRoutes } from './api/routes/search.js';
 import { savedSearchRoutes } from './api/routes/saved-searches.js';
 import { scheduledSearchRoutes } from './api/routes/scheduled-searches.js';
 import { sigmaHuntRoutes } from './api/routes/sigma-hunts.js';
@@ -134,7 +134,7 @@ export async function startVigil(
   const http = await buildServer({ config, storage, bus, auth, ingest, metrics, version: VERSION }, log);
   const sources = new SourceHealth({ registry: metrics.registry });
   sourceRoutes(http, sources);
-  searchRoutes(http, storage.search);
+  searchRoutes(http, storage.search, new SearchRecorder(storage.audit, storage.searchHistory));
   savedSearchRoutes(http, storage.savedSearches, storage.audit);
   scheduledSearchRoutes(http, {
     schedules: storage.searchSchedules,

@@ -327,10 +327,10 @@ export class ScheduledSearchRunner {
   }
 
   private run(tenant: string, q: Query, start: number, end: number, limit: number) {
-    // The end is exclusive: an event exactly on the boundary belongs to the next window.
+    // `to` is exclusive: an event exactly on the boundary belongs to the next window.
     return this.deps.search.search([tenant], printQuery(q), {
       from: new Date(start),
-      to: new Date(end - 1),
+      to: new Date(end),
       limit,
     });
   }

@@ -121,7 +121,7 @@ export class SigmaHuntRunner {
       let { total } = await this.deps.events.search({
         ...base,
         from: new Date(from),
-        to: new Date(to - 1),
+        to: new Date(to),
         limit: 1,
       });
       let scanned = job.scanned;
@@ -176,7 +176,7 @@ export class SigmaHuntRunner {
       const page = await this.deps.events.search({
         tenants: [job.tenant],
         from: new Date(start),
-        to: new Date(end - 1),
+        to: new Date(end), // exclusive: the next slice starts there
         limit: Math.min(this.opts.pageSize, budget - offset),
         offset,
       });

@@ -7,6 +7,7 @@ import type { EventSearch } from '../search/ports.js';
 import type { SavedSearchStore } from '../hunting/saved-searches.js';
 import type { SearchScheduleStore } from '../hunting/scheduled-searches.js';
 import type { SigmaHuntStore } from '../hunting/sigma-hunts.js';
+import type { SearchHistoryStore } from '../hunting/search-history.js';
 import type { IntelStore } from '../intel/ports.js';
 import type { SecretRepo } from '../playbooks/secrets.js';
 /**
@@ -265,6 +266,8 @@ export interface Storage {
   searchSchedules: SearchScheduleStore;
   /** Sigma retro-hunt jobs and their hits. */
   sigmaHunts: SigmaHuntStore;
+  /** Each user's recent searches. */
+  searchHistory: SearchHistoryStore;
   intel: IntelStore;
   secrets: SecretRepo;
   identity: IdentityRepo;

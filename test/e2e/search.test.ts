@@ -233,4 +233,84 @@ describe('search over HTTP', () => {
     });
     expect(trail.some((r) => r.target === id)).toBe(true);
   });
+
+  it("audits every search for the auditor and keeps each user's history, newest first", async () => {
+    const who = await tokenFor(app, 'analyst', 'ta');
+    await search(who, 'user.name:alice');
+    await search(who, 'host.name:host-1 | stats count()');
+    expect((await search(who, 'a:[1 TO')).status).toBe(400);
+    const h = await get('/api/v1/search/history?limit=10', who);
+    expect(h.body.searches.map((x: Body) => x.query)).toEqual([
+      'a:[1 TO',
+      'host.name:host-1 | stats count()',
+      'user.name:alice',
+    ]);
+    expect(h.body.searches[0].error).toMatch(/expected/);
+    expect(h.body.searches[2].total).toBe(150);
+    // Another user's history is their own.
+    expect(
+      (await get('/api/v1/search/history', readB)).body.searches.map((x: Body) => x.query),
+    ).not.toContain('user.name:alice');
+    const trail = await app.storage.audit.list({ tenants: ['ta'], limit: 1000, action: 'search.run' });
+    const mine = trail.filter((r) => r.target === 'user.name:alice');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.at(-1)!.after).toMatchObject({ query: 'user.name:alice', total: 150, tenants: ['ta'] });
+  });
+
+  it('streams results as NDJSON page by page and as CSV with formulas defused', async () => {
+    // 2,500 events, a thousand of them at the very same instant: paging must neither lose nor repeat one.
+    const ingest = await tokenFor(app, 'ingest', 'ta');
+    const at = (i: number) =>
+      new Date(Date.parse('2026-04-01T00:00:00.000Z') + (i < 1000 ? 0 : i * 1000)).toISOString();
+    const docs = Array.from({ length: 2500 }, (_, i) => ({
+      '@timestamp': at(i),
+      event: { id: `exp-${i}`, dataset: 'export.test' },
+      host: { name: `exp-${i % 7}` },
+      message: i === 3 ? '=HYPERLINK("http://evil.example","click")' : `line, "quoted" ${i}`,
+    }));
+    const sent = await post('/api/v1/events', ingest, docs);
+    expect(sent.body.accepted).toBe(2500);
+    const nd = await fetch(
+      `${base}/api/v1/search/export?q=${encodeURIComponent('event.dataset:export.test')}&format=ndjson`,
+      {
+        headers: bearer(readA),
+      },
+    );
+    expect(nd.status).toBe(200);
+    expect(nd.headers.get('content-disposition')).toMatch(/attachment; filename="vigil-search-.*\.ndjson"/);
+    const lines = (await nd.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Body);
+    expect(lines).toHaveLength(2500);
+    expect(new Set(lines.map((l) => l.event.id)).size).toBe(2500);
+
+    const csv = await fetch(
+      `${base}/api/v1/search/export?q=${encodeURIComponent('event.dataset:export.test | fields event.id, message')}&format=csv&limit=2500`,
+      { headers: bearer(readA) },
+    );
+    const rows = (await csv.text()).trimEnd().split('\r\n');
+    expect(rows[0]).toBe('event.id,message');
+    expect(rows).toHaveLength(2501);
+    expect(rows).toContain('exp-3,"\'=HYPERLINK(""http://evil.example"",""click"")"');
+    expect(rows).toContain('exp-10,"line, ""quoted"" 10"');
+    // Tenant B exports nothing of tenant A; the export is audited.
+    const other = await fetch(
+      `${base}/api/v1/search/export?q=${encodeURIComponent('event.dataset:export.test')}`,
+      {
+        headers: bearer(readB),
+      },
+    );
+    expect((await other.text()).trim()).toBe('');
+    const trail = await app.storage.audit.list({ limit: 1000, action: 'search.export' });
+    expect(trail.length).toBeGreaterThanOrEqual(3);
+    // A transforming query exports its table.
+    const table = await fetch(
+      `${base}/api/v1/search/export?q=${encodeURIComponent('event.dataset:export.test | stats count() by host.name')}&format=csv`,
+      { headers: bearer(readA) },
+    );
+    const t = (await table.text()).trimEnd().split('\r\n');
+    expect(t[0]).toBe('host.name,count');
+    expect(t).toHaveLength(8);
+  });
 });

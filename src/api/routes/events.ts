@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { decodeJsonBody } from '../../pipeline/ndjson.js';
-import { runSearch, searchInput } from './search.js';
+import { runSearch, SearchRecorder, searchInput } from './search.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
@@ -17,6 +17,7 @@ export function rawBodyScope(app: FastifyInstance, bodyLimit: number, register: 
 }
 
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const recorder = new SearchRecorder(ctx.storage.audit, ctx.storage.searchHistory);
   rawBodyScope(app, ctx.config.http.bodyLimitBytes, (scope) => {
     route(
       scope,
@@ -44,8 +45,8 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   route(app, {
     method: 'GET', url: '/api/v1/events/search', access: 'events:read', summary: 'Search stored events in the query language (docs/query-language.md), newest first', tags: ['events'],
     query: z.object(searchInput),
-    handler: async ({ principal, query }) => {
-      const r = await runSearch(ctx.storage.search, principal!, query);
+    handler: async ({ principal, query, req }) => {
+      const r = await runSearch(ctx.storage.search, principal!, query, recorder, req.ip);
       // The contract shape ({total, events}) holds for tables too, with the table beside it.
       return r.kind === 'events' ? r : { ...r, events: [] };
     },

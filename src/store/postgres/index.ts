@@ -17,6 +17,7 @@ import { PostgresEventSearch } from '../../search/postgres-event-search.js';
 import { PostgresSavedSearchStore } from '../../hunting/postgres-saved-searches.js';
 import { PostgresSearchScheduleStore } from '../../hunting/postgres-schedules.js';
 import { PostgresSigmaHuntStore } from '../../hunting/postgres-sigma-hunts.js';
+import { PostgresSearchHistoryStore } from '../../hunting/postgres-search-history.js';
 
 /** Stores whose PostgreSQL adapter does not exist yet; start-up refuses cluster mode while any is listed. */
 export const POSTGRES_MISSING: readonly string[] = [];
@@ -42,6 +43,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     savedSearches: new PostgresSavedSearchStore(pool),
     searchSchedules: new PostgresSearchScheduleStore(pool),
     sigmaHunts: new PostgresSigmaHuntStore(pool),
+    searchHistory: new PostgresSearchHistoryStore(pool),
     intel: new PostgresIntelStore(pool),
     close: () => pool.end(),
   };

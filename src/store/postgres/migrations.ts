@@ -638,6 +638,25 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 703,
+    name: 'search history',
+    sql: `
+      CREATE TABLE search_history (
+        id bigserial PRIMARY KEY,
+        tenant text NOT NULL,
+        owner text NOT NULL,
+        query text NOT NULL,
+        from_ts text,
+        to_ts text,
+        total bigint,
+        took_ms integer,
+        error text,
+        at text NOT NULL
+      );
+      CREATE INDEX search_history_owner ON search_history(owner, id);
+    `,
+  },
+  {
     version: 800,
     name: 'elasticsearch resources',
     sql: `

@@ -15,6 +15,7 @@ import { SqliteEventSearch } from './event-search.js';
 import { SqliteSavedSearchStore } from '../../hunting/sqlite-saved-searches.js';
 import { SqliteSearchScheduleStore } from '../../hunting/sqlite-schedules.js';
 import { SqliteSigmaHuntStore } from '../../hunting/sqlite-sigma-hunts.js';
+import { SqliteSearchHistoryStore } from '../../hunting/sqlite-search-history.js';
 import { SqliteIntelStore } from './intel.js';
 import { SqliteSecretRepo } from './secrets.js';
 import { SqliteRuleExceptionStore } from './rule-exceptions.js';
@@ -40,6 +41,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     savedSearches: new SqliteSavedSearchStore(db),
     searchSchedules: new SqliteSearchScheduleStore(db),
     sigmaHunts: new SqliteSigmaHuntStore(db),
+    searchHistory: new SqliteSearchHistoryStore(db),
     intel: new SqliteIntelStore(db),
     secrets: new SqliteSecretRepo(db),
     identity: new SqliteIdentityRepo(db),

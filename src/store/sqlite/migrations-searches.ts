@@ -82,4 +82,23 @@ export const SEARCH_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 703,
+    name: 'search history',
+    sql: `
+      CREATE TABLE search_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        query TEXT NOT NULL,
+        from_ts TEXT,
+        to_ts TEXT,
+        total INTEGER,
+        took_ms INTEGER,
+        error TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX search_history_owner ON search_history(owner, id);
+    `,
+  },
 ];
