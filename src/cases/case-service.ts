@@ -189,6 +189,11 @@ export class CaseService {
     };
   }
 
+  /** Records that a case's indicators were exported (for the auditor: what left, in which form). */
+  async noteIocExport(caller: Caller, c: Case, format: string, exported: number): Promise<void> {
+    await this.audit(caller, c.tenant, 'case.iocs.export', c.id, null, { format, exported });
+  }
+
   async sla(tenant: string): Promise<SlaPolicy> {
     return (await this.deps.cases.slaPolicy(tenant)) ?? DEFAULT_SLA;
   }

@@ -408,4 +408,42 @@ describe('cases: alerts → case → tasks → observables → evidence → merg
     expect((await call(acme, 'GET', `/api/v1/cases/${c.id}`)).status).toBe(404);
     expect((await call(tok.analyst!, 'GET', `/api/v1/cases/${c.id}`)).json.title).toBe('Default tenant case');
   });
+
+  it("exports a case's IOCs as a STIX bundle and a MISP event; a TLP:RED case never leaves", async () => {
+    const c = (await call(tok.analyst!, 'POST', '/api/v1/cases', { title: 'IOC export', severity: 'high' }))
+      .json;
+    for (const o of [
+      { type: 'ip', value: '198.51.100.66', ioc: true },
+      { type: 'domain', value: 'c2.evil.example', ioc: true },
+      { type: 'user', value: 'bob', ioc: true },
+      { type: 'domain', value: 'intranet.example', ioc: false },
+    ])
+      expect((await call(tok.analyst!, 'POST', `/api/v1/cases/${c.id}/observables`, o)).status).toBe(201);
+    const stix = await call(tok.analyst!, 'GET', `/api/v1/cases/${c.id}/iocs/export?format=stix`);
+    expect(stix.status).toBe(200);
+    expect(stix.headers.get('content-disposition')).toMatch(
+      /attachment; filename="case-\d+-iocs\.stix\.json"/,
+    );
+    expect(stix.headers.get('x-vigil-skipped')).toBe('1');
+    const patterns = (stix.json.objects as Array<{ type: string; pattern?: string }>)
+      .filter((o) => o.type === 'indicator')
+      .map((o) => o.pattern)
+      .sort();
+    expect(patterns).toEqual([
+      "[domain-name:value = 'c2.evil.example']",
+      "[ipv4-addr:value = '198.51.100.66']",
+    ]);
+    const misp = await call(tok.analyst!, 'GET', `/api/v1/cases/${c.id}/iocs/export?format=misp&all=true`);
+    expect((misp.json.Event.Attribute as Array<{ value: string }>).map((a) => a.value).sort()).toEqual([
+      '198.51.100.66',
+      'c2.evil.example',
+      'intranet.example',
+    ]);
+    expect((await call(tok.analyst!, 'PATCH', `/api/v1/cases/${c.id}`, { tlp: 'red' })).status).toBe(200);
+    const red = await call(tok.analyst!, 'GET', `/api/v1/cases/${c.id}/iocs/export?format=stix`);
+    expect(red.status).toBe(403);
+    expect(red.text).toMatch(/TLP:RED/);
+    const trail = await app.storage.audit.list({ limit: 1000, action: 'case.iocs.export' });
+    expect(trail.filter((r) => r.target === c.id)).toHaveLength(2);
+  });
 });

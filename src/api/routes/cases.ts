@@ -20,6 +20,12 @@ import {
 import { caseReportHtml, caseReportMarkdown } from '../../cases/report.js';
 import { customFieldsSchema, customValueSchema, templateSchema } from '../../cases/templates.js';
 import { VERSION } from '../../version.js';
+import {
+  CASE_EXPORT_FORMATS,
+  caseIndicators,
+  caseMispEvent,
+  caseStixBundle,
+} from '../../intel/case-export.js';
 import { ApiError } from '../errors.js';
 import { openApiRegistry, route } from '../route.js';
 import { readTenants, targetTenant } from '../tenancy.js';
@@ -462,6 +468,35 @@ export function caseRoutes(app: FastifyInstance, svc: CaseService, audit?: Audit
     handler: async ({ req, principal, params }) => ({
       observables: await mapped(svc.observables(caller(principal, req), params.id)),
     }),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/cases/:id/iocs/export',
+    access: 'cases:read',
+    summary:
+      "The case's IOC observables as a STIX 2.1 bundle (indicators + incident report) or a MISP event; all=true includes every observable; a TLP:RED case is never exported",
+    tags: T,
+    params: idParams,
+    query: z.object({
+      format: z.enum(CASE_EXPORT_FORMATS).default('stix'),
+      all: z.enum(['true', 'false']).default('false'),
+    }),
+    handler: async ({ req, reply, principal, params, query }) => {
+      const who = caller(principal, req);
+      const c = await mapped(svc.get(who, params.id));
+      if (c.tlp === 'red')
+        throw new ApiError('forbidden', `case ${c.id} is TLP:RED: its indicators are never shared`);
+      const iocs = caseIndicators(c, await mapped(svc.observables(who, params.id)), query.all === 'true');
+      await svc.noteIocExport(who, c, query.format, iocs.indicators.length);
+      void reply
+        .header(
+          'content-disposition',
+          `attachment; filename="case-${c.number}-iocs.${query.format === 'stix' ? 'stix' : 'misp'}.json"`,
+        )
+        .header('x-vigil-skipped', String(iocs.skipped.length));
+      return query.format === 'stix' ? caseStixBundle(c, iocs) : caseMispEvent(c, iocs);
+    },
   });
 
   const observableInput = z
