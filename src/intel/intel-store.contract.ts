@@ -111,6 +111,13 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
       expect((await store.searchIndicators(['default'], { limit: 10 })).total).toBe(0);
       expect((await store.searchIndicators(['default'], { limit: 10, includeExpired: true })).total).toBe(2);
       expect(await store.expireIndicator(['acme'], ids[1]!, new Date())).toBeUndefined();
+      // Deleting: only the owning tenant, and the change mark moves so other nodes rebuild.
+      const mark = await store.changeMark();
+      expect(await store.deleteIndicator('acme', ids[1]!)).toBe(false);
+      expect(await store.deleteIndicator('default', ids[1]!)).toBe(true);
+      expect(await store.deleteIndicator('default', ids[1]!)).toBe(false);
+      expect(await store.getIndicator(['default'], ids[1]!)).toBeUndefined();
+      expect(await store.changeMark()).not.toBe(mark);
     });
 
     it('stores feeds with health and context objects (newer versions win)', async () => {
@@ -188,7 +195,10 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
       const fp1 = await store.addSighting(sighting(2, 'false-positive', '2026-11-21T00:00:00.000Z'), policy);
       expect(fp1).toMatchObject({ falsePositives: 1, confidence: 65, validUntil: null });
       // The same sighting again (a redelivered verdict) changes nothing.
-      const again = await store.addSighting(sighting(2, 'false-positive', '2026-11-21T00:00:00.000Z'), policy);
+      const again = await store.addSighting(
+        sighting(2, 'false-positive', '2026-11-21T00:00:00.000Z'),
+        policy,
+      );
       expect(again).toMatchObject({ falsePositives: 1, confidence: 65 });
       await store.upsertIndicators([
         { tenant: 'default', type: 'domain', value: 'cdn.example', source: 'feed-b', confidence: 95 },

@@ -210,6 +210,11 @@ export interface IntelStore {
   ): Promise<{ total: number; indicators: Indicator[] }>;
   /** Ends the indicator's validity now; undefined when not found. */
   expireIndicator(tenants: string[], id: string, at: Date): Promise<Indicator | undefined>;
+  /**
+   * Removes one of a tenant's own indicators and its sightings (a TAXII DELETE); false when the
+   * tenant has no such indicator. Other nodes notice through the change mark.
+   */
+  deleteIndicator(tenant: string, id: string): Promise<boolean>;
   /** Every unexpired indicator without a warning, in compact form, for the match index. */
   forEachLive(now: Date, cb: (row: LiveIndicator) => void): Promise<number>;
   countIndicators(tenants?: string[]): Promise<number>;

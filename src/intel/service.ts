@@ -407,7 +407,7 @@ export async function startIntel(
         );
   poll?.unref();
   intelRoutes(http, { service, audit: storage.audit, newId: () => randomUUID() });
-  taxiiRoutes(http, { service });
+  taxiiRoutes(http, { service, audit: storage.audit });
   return {
     intel: service,
     close: async () => {

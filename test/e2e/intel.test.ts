@@ -541,6 +541,69 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
     expect(values).not.toContain('secret-red.example');
   });
 
+  it('deletes an object over TAXII 2.1: the indicator is gone and stops matching; a reader may not delete', async () => {
+    await addIndicators([{ type: 'domain', value: 'taxii-delete.example', tlp: 'green', confidence: 90 }]);
+    const id = await idOf('domain', 'taxii-delete.example');
+    const req = async (token: string, method: string, url: string) => {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${token}` },
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        json: text ? (JSON.parse(text) as Json) : undefined,
+      };
+    };
+    const cols = (await req(tok.analyst!, 'GET', '/taxii2/default/collections/')).json.collections as Json[];
+    const objs = `/taxii2/default/collections/${cols[0].id as string}/objects/`;
+    const listed = (await req(tok.analyst!, 'GET', `${objs}?match[type]=indicator&limit=1000`)).json
+      .objects as Json[];
+    const obj = listed.find((o) => o.pattern === "[domain-name:value = 'taxii-delete.example']")!;
+    expect(obj).toBeDefined();
+    const auditor = await tokenFor(app, 'auditor');
+    expect((await req(auditor, 'DELETE', `${objs}${obj.id as string}/`)).status).toBe(403);
+    expect(
+      (
+        await req(
+          tok.analyst!,
+          'DELETE',
+          `/taxii2/default/collections/${cols[1].id as string}/objects/${obj.id as string}/`,
+        )
+      ).status,
+    ).toBe(403);
+    const del = await req(tok.analyst!, 'DELETE', `${objs}${obj.id as string}/`);
+    expect(del.status).toBe(200);
+    expect(del.type).toBe('application/taxii+json;version=2.1');
+    const gone = await req(tok.analyst!, 'GET', `${objs}${obj.id as string}/`);
+    expect(gone.status).toBe(404);
+    expect(gone.json).toMatchObject({ http_status: '404' });
+    expect((await req(tok.analyst!, 'DELETE', `${objs}${obj.id as string}/`)).status).toBe(404);
+    expect((await call(tok.analyst!, 'GET', `/api/v1/intel/indicators/${id}`)).status).toBe(404);
+    // It no longer matches: an event with the value raises nothing for it.
+    await addIndicators([{ type: 'domain', value: 'taxii-control.example', confidence: 90 }]);
+    const control = await idOf('domain', 'taxii-control.example');
+    await postAndWaitFor(
+      [
+        {
+          '@timestamp': new Date().toISOString(),
+          event: { id: 'e2e-taxii-del-1' },
+          dns: { question: { name: 'taxii-delete.example' } },
+        },
+        {
+          '@timestamp': new Date().toISOString(),
+          event: { id: 'e2e-taxii-del-2' },
+          dns: { question: { name: 'taxii-control.example' } },
+        },
+      ],
+      `intel:${control}`,
+    );
+    expect((await detectionsOf(tok.analyst!, `intel:${id}`)).total).toBe(0);
+    const trail = await app.storage.audit.list({ limit: 1000, action: 'intel.indicator.delete' });
+    expect(trail.map((r) => r.target)).toContain(id);
+  });
+
   it('exports as CSV, STIX and a MISP feed that a MISP feed of another tenant pulls; TLP:RED never leaves', async () => {
     const csv = await fetch(`${base}/api/v1/intel/export?format=csv`, {
       headers: { authorization: `Bearer ${tok.analyst!}` },

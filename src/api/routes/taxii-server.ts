@@ -12,6 +12,7 @@ import type { Principal } from '../../auth/principal.js';
 import { importStix } from '../../intel/feeds/stix-bundle.js';
 import type { IntelService } from '../../intel/service.js';
 import { stableUuid, stixIdOf, toStixIndicator, toStixSighting } from '../../intel/share.js';
+import type { AuditLog } from '../../store/ports.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 
@@ -116,6 +117,8 @@ function decodeNext(s: string): Cursor {
 /** An object as served: its STIX form, id, and the time it was added (its version too). */
 interface Served {
   id: string;
+  /** Vigil's id of the record behind the object (an indicator or a sighting). */
+  ref: string;
   added: string;
   stix: Record<string, unknown>;
   cursor: Cursor;
@@ -139,7 +142,7 @@ function reader(service: IntelService, tenant: string, kind: CollectionKind): Re
       return rows.map((s) => {
         const stix = toStixSighting(s);
         const cursor = { u: s.at, i: s.id };
-        return { cursor, served: { id: String(stix.id), added: s.at, stix, cursor } };
+        return { cursor, served: { id: String(stix.id), ref: s.id, added: s.at, stix, cursor } };
       });
     };
   return async (after, limit) => {
@@ -153,7 +156,10 @@ function reader(service: IntelService, tenant: string, kind: CollectionKind): Re
       // positives. Expired ones are served with their valid_until, which is how an end reaches consumers.
       const stix = i.warning ? undefined : toStixIndicator(i);
       const cursor = { u: i.updatedAt, i: i.id };
-      return { cursor, ...(stix ? { served: { id: stixIdOf(i), added: i.updatedAt, stix, cursor } } : {}) };
+      return {
+        cursor,
+        ...(stix ? { served: { id: stixIdOf(i), ref: i.id, added: i.updatedAt, stix, cursor } } : {}),
+      };
     });
   };
 }
@@ -211,7 +217,7 @@ function addedHeaders(reply: FastifyReply, items: Served[]): void {
   void reply.header('x-taxii-date-added-last', items[items.length - 1]!.added);
 }
 
-export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService }): void {
+export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService; audit?: AuditLog }): void {
   const { service } = deps;
   const statuses = new Map<string, Record<string, unknown>>();
 
@@ -243,7 +249,7 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService 
     });
 
     const taxii = <P extends z.ZodType, Q extends z.ZodType>(spec: {
-      method: 'GET' | 'POST';
+      method: 'GET' | 'POST' | 'DELETE';
       url: string;
       access: 'intel:read' | 'intel:manage';
       summary: string;
@@ -473,6 +479,43 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService 
         // Status resources are for the client's next few requests, not an archive.
         if (statuses.size > 1000) statuses.delete(statuses.keys().next().value!);
         return send(reply, 202, status);
+      },
+    });
+
+    taxii({
+      method: 'DELETE',
+      url: '/taxii2/:root/collections/:id/objects/:objectId/',
+      access: 'intel:manage',
+      summary:
+        "TAXII 2.1 delete an object (match[version], match[spec_version]): the tenant's indicator is removed and stops matching",
+      params: objParams,
+      query: filters,
+      handler: async ({ req, reply, p, params, query }) => {
+        const t = rootOf(p, params.root);
+        if (collectionKind(t, params.id) !== 'indicators')
+          throw new TaxiiError(403, 'Forbidden', 'the sightings collection is read-only');
+        const r = await page(
+          service,
+          t,
+          collectionKind(t, params.id),
+          { ...query, 'match[id]': undefined, limit: 1 },
+          params.objectId,
+        );
+        const found = r.items[0];
+        if (!found) throw new TaxiiError(404, 'Not Found', `no object ${params.objectId}`);
+        if (!(await service.store.deleteIndicator(t, found.ref)))
+          throw new TaxiiError(403, 'Forbidden', `${params.objectId} is a global indicator, not this root's`);
+        service.matcher.expire(found.ref, Date.now());
+        await deps.audit?.append({
+          actor: p.name,
+          tenant: t,
+          action: 'intel.indicator.delete',
+          target: found.ref,
+          ip: req.ip,
+          before: found.stix,
+          after: null,
+        });
+        return reply.code(200).header('content-type', TAXII_TYPE).send(Buffer.alloc(0));
       },
     });
 

@@ -315,12 +315,27 @@ export class PostgresIntelStore implements IntelStore {
   }
 
   async changeMark(): Promise<string> {
-    const r = (await one<{ i: string | null; n: number; w: string | null }>(
+    const r = (await one<{ i: string | null; n: number; w: string | null; d: string | null }>(
       this.pool,
       `SELECT (SELECT max(updated_at ${C}) FROM intel_indicators) AS i,
-       (SELECT count(*)::int FROM intel_warninglists) AS n, (SELECT max(updated_at) FROM intel_warninglists) AS w`,
+       (SELECT count(*)::int FROM intel_warninglists) AS n, (SELECT max(updated_at) FROM intel_warninglists) AS w,
+       (SELECT max(deleted_at) FROM intel_deleted) AS d`,
     ))!;
-    return `${r.i ?? ''}|${r.n}|${r.w ?? ''}`;
+    return `${r.i ?? ''}|${r.n}|${r.w ?? ''}|${r.d ?? ''}`;
+  }
+
+  deleteIndicator(tenant: string, id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      if ((await changes(c, 'DELETE FROM intel_indicators WHERE id = ? AND tenant = ?', [id, tenant])) === 0)
+        return false;
+      await changes(c, 'DELETE FROM intel_sightings WHERE indicator_id = ?', [id]);
+      await changes(
+        c,
+        'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at',
+        [id, tenant, new Date().toISOString()],
+      );
+      return true;
+    });
   }
 
   putObjects(objs: IntelObject[]): Promise<number> {

@@ -482,6 +482,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 502,
+    name: 'intel deletions',
+    sql: `
+      CREATE TABLE intel_deleted (
+        id text PRIMARY KEY,
+        tenant text NOT NULL,
+        deleted_at text NOT NULL
+      );
+    `,
+  },
+  {
     version: 600,
     name: 'playbooks and runs',
     sql: `

@@ -252,10 +252,28 @@ export class SqliteIntelStore implements IntelStore {
     const r = this.db
       .prepare(
         `SELECT (SELECT max(updated_at) FROM intel_indicators) AS i, (SELECT count(*) FROM intel_warninglists) AS n,
-         (SELECT max(updated_at) FROM intel_warninglists) AS w`,
+         (SELECT max(updated_at) FROM intel_warninglists) AS w, (SELECT max(deleted_at) FROM intel_deleted) AS d`,
       )
-      .get() as { i: string | null; n: number; w: string | null };
-    return Promise.resolve(`${r.i ?? ''}|${r.n}|${r.w ?? ''}`);
+      .get() as { i: string | null; n: number; w: string | null; d: string | null };
+    return Promise.resolve(`${r.i ?? ''}|${r.n}|${r.w ?? ''}|${r.d ?? ''}`);
+  }
+
+  deleteIndicator(tenant: string, id: string): Promise<boolean> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const gone = this.db
+          .prepare('DELETE FROM intel_indicators WHERE id = ? AND tenant = ?')
+          .run(id, tenant);
+        if (gone.changes === 0) return false;
+        this.db.prepare('DELETE FROM intel_sightings WHERE indicator_id = ?').run(id);
+        this.db
+          .prepare(
+            'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at',
+          )
+          .run(id, tenant, new Date().toISOString());
+        return true;
+      })(),
+    );
   }
 
   putObjects(objs: IntelObject[]): Promise<number> {

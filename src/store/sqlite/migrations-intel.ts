@@ -100,4 +100,15 @@ export const INTEL_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX intel_warninglists_name ON intel_warninglists(tenant, kind, name);
     `,
   },
+  {
+    version: 502,
+    name: 'intel deletions',
+    sql: `
+      CREATE TABLE intel_deleted (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        deleted_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
