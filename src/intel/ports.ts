@@ -35,7 +35,7 @@ export interface IndicatorQuery {
   offset?: number;
 }
 
-export const FEED_KINDS = ['stix', 'misp', 'misp-api', 'csv', 'taxii'] as const;
+export const FEED_KINDS = ['stix', 'misp', 'misp-api', 'csv', 'taxii', 'rss'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 export interface FeedAuth {

@@ -60,6 +60,15 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
   beforeAll(async () => {
     feedServer = createServer((req, res) => {
       if (req.headers.authorization !== 'Bearer feed-token') return void res.writeHead(401).end();
+      if (req.url === '/advisories.rss') {
+        if (req.headers['if-none-match'] === '"rss-1"') return void res.writeHead(304).end();
+        res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"rss-1"' });
+        return void res.end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>CERT</title><item><title>Exploited CVE-2026-4242</title>` +
+            `<link>https://cert.example/a/1</link><guid>a1</guid><pubDate>Wed, 25 Nov 2026 08:00:00 GMT</pubDate>` +
+            `<description>C2 server at 198.51.100.200 and beacon[.]evil-rss[.]example</description></item></channel></rss>`,
+        );
+      }
       res.writeHead(200, { 'content-type': 'text/csv' });
       res.end('# c2 list\nfirst_seen,dst_ip,port\n2026-11-27,192.0.2.66,443\n2026-11-27,192.0.2.67,8443\n');
     });
@@ -75,6 +84,36 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
   afterAll(async () => {
     await app?.close();
     await new Promise((r) => feedServer?.close(r));
+  });
+
+  it('pulls an RSS advisory feed: reports with their CVEs, and the indicators written in them, linked', async () => {
+    const feed = await call(tok.manager!, 'POST', '/api/v1/intel/feeds', {
+      name: 'cert-advisories',
+      kind: 'rss',
+      url: feedUrl.replace('/c2.csv', '/advisories.rss'),
+      auth: { type: 'bearer', secret: 'feed-token' },
+      options: { confidence: 40 },
+    });
+    expect(feed.status).toBe(200);
+    const pulled = await call(tok.manager!, 'POST', `/api/v1/intel/feeds/${feed.json.id as string}/pull`);
+    expect(pulled.json).toMatchObject({ status: 'ok', indicators: 2 });
+    const reports = (await call(tok.analyst!, 'GET', '/api/v1/intel/objects?type=report')).json
+      .objects as Json[];
+    const report = reports.find((o) => o.name === 'Exploited CVE-2026-4242')!;
+    expect(report.doc).toMatchObject({
+      x_vigil_cves: ['CVE-2026-4242'],
+      published: '2026-11-25T08:00:00.000Z',
+    });
+    const ind = (
+      await call(tok.analyst!, 'GET', '/api/v1/intel/indicators?type=domain&value=beacon.evil-rss.example')
+    ).json;
+    expect(ind.total).toBe(1);
+    expect(ind.indicators[0].tags).toEqual(
+      expect.arrayContaining(['report:Exploited CVE-2026-4242', 'cve:CVE-2026-4242']),
+    );
+    // Unchanged feed: the conditional request answers 304 and nothing is re-imported.
+    const again = await call(tok.manager!, 'POST', `/api/v1/intel/feeds/${feed.json.id as string}/pull`);
+    expect(again.json.status).toBe('not-modified');
   });
 
   it('pulls a CSV feed with auth, matches posted events and stores indicator detections', async () => {

@@ -9,6 +9,7 @@ import { emptyResult, type ImportContext, type ImportResult } from './common.js'
 import { fetchFeed, type FetchOptions } from './fetch.js';
 import { importMispEvent, parseMispManifest } from './misp.js';
 import { importPlainList } from './plain-list.js';
+import { importRss } from './rss.js';
 import { importStix } from './stix-bundle.js';
 import { pullMispApi } from './misp-rest.js';
 import { pullTaxii } from './taxii.js';
@@ -95,7 +96,9 @@ export class FeedRunner {
         const parsed =
           feed.kind === 'csv'
             ? importPlainList(got.body, feed.options, ctx)
-            : importStix(parseJson(got.body), ctx);
+            : feed.kind === 'rss'
+              ? importRss(got.body, ctx)
+              : importStix(parseJson(got.body), ctx);
         if (!parsed.ok) throw new Error(parsed.reason);
         result = parsed.value;
       }
