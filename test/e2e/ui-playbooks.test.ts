@@ -322,6 +322,10 @@ describe('console: playbooks, intel and live alerts in Chromium', () => {
     expect(
       Number(await page.locator('[data-technique="T1110"]').first().getAttribute('data-rules')),
     ).toBeGreaterThan(0);
+    // The SSH failures just alerted on are T1110: the cell says the technique produced alerts.
+    expect(
+      Number(await page.locator('[data-technique="T1110"]').first().getAttribute('data-alerts')),
+    ).toBeGreaterThan(0);
     await page.getByTestId('soc-trends').waitFor({ timeout: 15_000 });
     await expect
       .poll(() => page.getByTestId('soc-trends').textContent(), { timeout: 10_000 })

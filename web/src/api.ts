@@ -805,11 +805,26 @@ export interface AttackCoverage {
     shortname: string;
     name: string;
     covered: number;
-    techniques: Array<{ id: string; name: string; rules: number; disabledRules: number; titles: string[] }>;
+    techniques: Array<{
+      id: string;
+      name: string;
+      rules: number;
+      disabledRules: number;
+      titles: string[];
+      alerts: number;
+    }>;
   }>;
-  totals: { techniques: number; covered: number; rules: number; rulesWithAttackTags: number };
+  totals: {
+    techniques: number;
+    covered: number;
+    rules: number;
+    rulesWithAttackTags: number;
+    alerted: number;
+  };
   unknown: Array<{ id: string; rules: number }>;
   rulesAvailable: boolean;
+  alertsAvailable: boolean;
+  alertDays: number;
 }
 
 export const socApi = {

@@ -1,6 +1,6 @@
 /**
  * ATT&CK coverage: for every tactic × technique of the Enterprise matrix, how many enabled rules
- * (from their `attack.tNNNN` tags) detect it. Sub-technique tags count for their parent cell.
+ * (from their `attack.tNNNN` tags) detect it, and how many alerts of the last 30 days it produced. Sub-technique tags count for their parent cell.
  *
  * The rule list is read through GET /api/v1/rules with the caller's own credential, so coverage
  * sees exactly the rules, tenant visibility and per-tenant enabled state the rules page shows,
@@ -28,6 +28,8 @@ export interface CoverageCell {
   disabledRules: number;
   /** Up to 20 titles of the enabled rules, for a tooltip. */
   titles: string[];
+  /** Alerts of the last ALERT_DAYS days whose detections named the technique (or a sub-technique). */
+  alerts: number;
 }
 
 export interface Coverage {
@@ -38,7 +40,17 @@ export interface Coverage {
     covered: number;
     techniques: CoverageCell[];
   }>;
-  totals: { techniques: number; covered: number; rules: number; rulesWithAttackTags: number };
+  totals: {
+    techniques: number;
+    covered: number;
+    rules: number;
+    rulesWithAttackTags: number;
+    /** Techniques that produced alerts in the window. */
+    alerted: number;
+  };
+  /** Alerts were counted (false for a role that may not read alerts), over this many days. */
+  alertsAvailable: boolean;
+  alertDays: number;
   /** Technique tags that are not in the catalog (typos, revoked or newer techniques). */
   unknown: Array<{ id: string; rules: number }>;
   rulesAvailable: boolean;
@@ -46,9 +58,28 @@ export interface Coverage {
 
 const TECHNIQUE_TAG = /^attack\.(t\d{4})(?:\.\d{3})?$/i;
 const MAX_TITLES = 20;
+/** Which techniques produced alerts: over this many days, and at most MAX_ALERTS of them read. */
+export const ALERT_DAYS = 30;
+const MAX_ALERTS = 10_000;
+
+/** Alerts per parent technique (`t1110.001` counts for T1110). */
+export function alertsByTechnique(
+  alerts: ReadonlyArray<{ attack?: { techniques?: string[] } }>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of alerts) {
+    const seen = new Set((a.attack?.techniques ?? []).map((t) => t.toUpperCase().split('.')[0]!));
+    for (const t of seen) out.set(t, (out.get(t) ?? 0) + 1);
+  }
+  return out;
+}
 
 /** Pure: the heatmap from a rule list. */
-export function computeCoverage(rules: readonly RuleLike[], rulesAvailable = true): Coverage {
+export function computeCoverage(
+  rules: readonly RuleLike[],
+  rulesAvailable = true,
+  alertCounts?: ReadonlyMap<string, number>,
+): Coverage {
   const enabled = new Map<string, string[]>();
   const disabled = new Map<string, number>();
   let tagged = 0;
@@ -77,6 +108,7 @@ export function computeCoverage(rules: readonly RuleLike[], rulesAvailable = tru
       rules: titles.length,
       disabledRules: disabled.get(id) ?? 0,
       titles: titles.slice(0, MAX_TITLES),
+      alerts: alertCounts?.get(id) ?? 0,
     };
   };
   const tactics = ATTACK_TACTICS.map((tactic) => {
@@ -96,9 +128,12 @@ export function computeCoverage(rules: readonly RuleLike[], rulesAvailable = tru
       covered: ATTACK_TECHNIQUES.filter((t) => (enabled.get(t.id)?.length ?? 0) > 0).length,
       rules: detecting.length,
       rulesWithAttackTags: tagged,
+      alerted: ATTACK_TECHNIQUES.filter((t) => (alertCounts?.get(t.id) ?? 0) > 0).length,
     },
     unknown,
     rulesAvailable,
+    alertsAvailable: alertCounts !== undefined,
+    alertDays: ALERT_DAYS,
   };
 }
 
@@ -124,7 +159,27 @@ export function coverageRoutes(app: FastifyInstance): void {
         return computeCoverage([], false);
       if (res.statusCode !== 200 || !body.rules)
         throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? 'could not read the rules');
-      return computeCoverage(body.rules);
+      // Alerts through the alerts route too, so the caller's tenants and permission apply as there.
+      const since = new Date(Date.now() - ALERT_DAYS * 86_400_000).toISOString();
+      const alerts: Array<{ attack?: { techniques?: string[] } }> = [];
+      let alertsAvailable = true;
+      for (let offset = 0; offset < MAX_ALERTS; offset += 1000) {
+        const aq = new URLSearchParams({
+          since,
+          limit: '1000',
+          offset: String(offset),
+          ...(query.tenant ? { tenant: query.tenant } : {}),
+        });
+        const r = await app.inject({ method: 'GET', url: `/api/v1/alerts?${aq}`, headers });
+        if (r.statusCode !== 200) {
+          alertsAvailable = false;
+          break;
+        }
+        const page = r.json<{ alerts: Array<{ attack?: { techniques?: string[] } }> }>().alerts;
+        alerts.push(...page);
+        if (page.length < 1000) break;
+      }
+      return computeCoverage(body.rules, true, alertsAvailable ? alertsByTechnique(alerts) : undefined);
     },
   });
 }

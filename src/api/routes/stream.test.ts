@@ -173,16 +173,17 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
     s.close();
   });
 
-  it('ATT&CK coverage counts enabled rules per technique, by tactic', async () => {
+  it('ATT&CK coverage counts enabled rules and recent alerts per technique, by tactic', async () => {
     const r = await fetch(`${base}/api/v1/attack/coverage`, { headers: bearer(analyst) });
     expect(r.status).toBe(200);
     const cov = (await r.json()) as {
       tactics: Array<{
         shortname: string;
-        techniques: Array<{ id: string; rules: number; titles: string[] }>;
+        techniques: Array<{ id: string; rules: number; titles: string[]; alerts: number }>;
       }>;
-      totals: { techniques: number; covered: number; rules: number };
+      totals: { techniques: number; covered: number; rules: number; alerted: number };
       rulesAvailable: boolean;
+      alertsAvailable: boolean;
     };
     expect(cov.rulesAvailable).toBe(true);
     expect(cov.tactics).toHaveLength(14);
@@ -193,6 +194,11 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
       .techniques.find((t) => t.id === 'T1110')!;
     expect(brute.rules).toBeGreaterThan(0);
     expect(brute.titles.length).toBe(Math.min(20, brute.rules));
+    // The SSH failure alert raised earlier in this file is T1110.001: it counts for T1110.
+    expect(cov.alertsAvailable).toBe(true);
+    expect(brute.alerts).toBeGreaterThanOrEqual(1);
+    expect(cov.totals.alerted).toBeGreaterThanOrEqual(1);
+    expect(cov.tactics[0]!.techniques.every((t) => t.alerts === 0)).toBe(true);
     expect(cov.totals.covered).toBeGreaterThan(0);
     expect(cov.totals.covered).toBeLessThanOrEqual(cov.totals.techniques);
     const denied = await fetch(`${base}/api/v1/attack/coverage`, { headers: bearer(ingest) });

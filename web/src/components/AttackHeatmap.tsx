@@ -1,6 +1,7 @@
 /**
  * ATT&CK coverage as a matrix: one column per tactic, one cell per technique, coloured by how many
- * enabled rules detect it. Every cell is a focusable element with its count and rule titles on hover.
+ * enabled rules detect it; a technique that produced alerts recently is outlined, with its alert
+ * count. Every cell is a focusable element with its counts and rule titles on hover.
  */
 import { useState } from 'react';
 import type { AttackCoverage } from '../api';
@@ -17,6 +18,8 @@ export function AttackHeatmap({ coverage }: { coverage: AttackCoverage }) {
           {coverage.totals.covered} of {coverage.totals.techniques} techniques covered by{' '}
           {coverage.totals.rulesWithAttackTags} tagged rule
           {coverage.totals.rulesWithAttackTags === 1 ? '' : 's'}
+          {coverage.alertsAvailable &&
+            `; ${coverage.totals.alerted} produced alerts in the last ${coverage.alertDays} days`}
         </span>
         <label className="inline">
           <input type="checkbox" checked={coveredOnly} onChange={(e) => setCoveredOnly(e.target.checked)} />{' '}
@@ -59,17 +62,26 @@ export function AttackHeatmap({ coverage }: { coverage: AttackCoverage }) {
                   key={c.id}
                   role="cell"
                   tabIndex={0}
-                  className={`heatmap-cell ${level(c.rules)}`}
+                  className={`heatmap-cell ${level(c.rules)}${c.alerts > 0 ? ' alerted' : ''}`}
                   data-technique={c.id}
                   data-rules={c.rules}
+                  data-alerts={c.alerts}
                   title={
                     `${c.id} ${c.name}: ${c.rules} enabled rule${c.rules === 1 ? '' : 's'}` +
                     (c.disabledRules ? `, ${c.disabledRules} disabled` : '') +
+                    (c.alerts
+                      ? `; ${c.alerts} alert${c.alerts === 1 ? '' : 's'} in ${coverage.alertDays} days`
+                      : '') +
                     (c.titles.length ? `\n${c.titles.join('\n')}` : '')
                   }
                 >
                   <span className="clip">{c.name}</span>
                   {c.rules > 0 && <span className="heatmap-n">{c.rules}</span>}
+                  {c.alerts > 0 && (
+                    <span className="heatmap-alerts" aria-label={`${c.alerts} alerts`}>
+                      ⚑{c.alerts}
+                    </span>
+                  )}
                 </div>
               ))}
             </div>
