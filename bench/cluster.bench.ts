@@ -16,9 +16,9 @@ import { connect } from '@nats-io/transport-node';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { NatsBus } from '../src/bus/nats/nats-bus.js';
-import { NATS_URL, PG_URL } from '../src/test-support/services.js';
+import { freshDatabase } from '../src/test-support/postgres.js';
+import { NATS_URL } from '../src/test-support/services.js';
 import { loginCookie, tempDataDir, type ServerProcess } from '../test/support/server-process.js';
 import { benchCli, cpuSeconds, startBenchServer } from './server.js';
 
@@ -74,30 +74,13 @@ async function post(base: string, token: string, run: string): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-async function freshDatabase(name: string): Promise<string> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.end();
-}
-
 /** One `all` process on SQLite, then one on PostgreSQL: the same events, acknowledged per second. */
 async function ingestStores(): Promise<void> {
   for (const store of ['sqlite', 'postgres'] as const) {
     const dataDir = tempDataDir();
-    const db = `vigil_bench_ingest_${process.pid}`;
     const env: Record<string, string> = { VIGIL_LOG_LEVEL: 'warn' };
-    if (store === 'postgres') env.VIGIL_DATABASE_URL = await freshDatabase(db);
+    const db = store === 'postgres' ? await freshDatabase('bench_ingest') : undefined;
+    if (db) env.VIGIL_DATABASE_URL = db.url;
     const srv = await startBenchServer(dataDir, env);
     try {
       const token = benchCli(['token', 'create', '--role', 'ingest'], {
@@ -120,7 +103,7 @@ async function ingestStores(): Promise<void> {
       );
     } finally {
       await srv.stop();
-      if (store === 'postgres') await dropDatabase(db);
+      await db?.drop();
     }
   }
 }
@@ -128,13 +111,13 @@ async function ingestStores(): Promise<void> {
 /** api + ingest + worker + `detectNodes` detect processes; events in, detections out. */
 async function endToEnd(detectNodes: number): Promise<void> {
   const run = `b${process.pid}_${detectNodes}_${Date.now().toString(36)}`;
-  const dbName = `vigil_bench_cluster_${run}`;
+  const db = await freshDatabase('bench_cluster');
   const prefix = `VIGILBENCH_${run}`;
   const dataDir = tempDataDir();
   const configFile = path.join(dataDir, 'cluster.yaml');
   writeFileSync(
     configFile,
-    `database:\n  url: ${await freshDatabase(dbName)}\nnats:\n  url: ${NATS_URL}\n  streamPrefix: ${prefix}\nsyslog:\n  port: 0\n`,
+    `database:\n  url: ${db.url}\nnats:\n  url: ${NATS_URL}\n  streamPrefix: ${prefix}\nsyslog:\n  port: 0\n`,
   );
   const nodes: ServerProcess[] = [];
   const start = async (role: string, i = 0) => {
@@ -208,7 +191,7 @@ async function endToEnd(detectNodes: number): Promise<void> {
     const bus = await NatsBus.open({ url: NATS_URL, streamPrefix: prefix });
     await bus.deleteStreamsWithPrefix();
     await bus.close();
-    await dropDatabase(dbName);
+    await db.drop();
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, Subscription } from '../bus/ports.js';
-import { CorrelationEngine } from '../detect/correlation/evaluator.js';
+import { CorrelationEngine, type CorrelationAlert } from '../detect/correlation/evaluator.js';
 import { silencedByCorrelations } from '../detect/correlation/generate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { CorrelationRule, LoadResult } from '../detect/sigma/types.js';
@@ -263,22 +263,30 @@ export class LiveDetection {
       if (corr.late > late0) this.counters.late?.inc({}, corr.late - late0);
       if (corr.evicted > evicted0) this.counters.evicted?.inc({}, corr.evicted - evicted0);
       for (const c of fired) {
-        if (set.silenced.has(c.correlationId)) continue;
-        if (!policy.enabledFor(c.correlationId, tenant, set.built.origin.get(c.correlationId))) continue;
-        if (
-          policy.hasExceptions(tenant) &&
-          policy.exceptionFor(tenant, c.correlationId, c.group, [], nowMs)
-        ) {
-          this.counters.suppressed?.inc({ kind: 'correlation' });
-          continue;
-        }
-        const meta = set.correlationMeta.get(c.correlationId);
-        out.push(
-          fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now),
-        );
+        const r = this.correlationRecord(set, policy, tenant, c, nowMs, now);
+        if (r) out.push(r);
       }
     }
     return { records: out, routed: [] };
+  }
+
+  /** A fired correlation as a detection record, unless it only feeds others, is off or excepted. */
+  private correlationRecord(
+    set: ActiveSet,
+    policy: RulePolicy,
+    tenant: string,
+    c: CorrelationAlert,
+    nowMs: number,
+    now: string,
+  ): DetectionRecord | undefined {
+    if (set.silenced.has(c.correlationId)) return undefined;
+    if (!policy.enabledFor(c.correlationId, tenant, set.built.origin.get(c.correlationId))) return undefined;
+    if (policy.hasExceptions(tenant) && policy.exceptionFor(tenant, c.correlationId, c.group, [], nowMs)) {
+      this.counters.suppressed?.inc({ kind: 'correlation' });
+      return undefined;
+    }
+    const meta = set.correlationMeta.get(c.correlationId);
+    return fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now);
   }
 
   /** Groups matches by the partition of each (correlation, group key) they feed. */
@@ -335,19 +343,8 @@ export class LiveDetection {
         // What fired on this match (not a window another match closed) feeds the correlations after it.
         if (c.correlationId === item.correlationId && JSON.stringify(c.group) === item.key)
           chained.push({ ruleId: c.correlationId, event: { ...item.event, ...c.group } });
-        if (set.silenced.has(c.correlationId)) continue;
-        if (!policy.enabledFor(c.correlationId, tenant, set.built.origin.get(c.correlationId))) continue;
-        if (
-          policy.hasExceptions(tenant) &&
-          policy.exceptionFor(tenant, c.correlationId, c.group, [], nowMs)
-        ) {
-          this.counters.suppressed?.inc({ kind: 'correlation' });
-          continue;
-        }
-        const meta = set.correlationMeta.get(c.correlationId);
-        records.push(
-          fromCorrelation(c, tenant, meta?.tags ?? [], meta?.attack ?? { techniques: [], tactics: [] }, now),
-        );
+        const r = this.correlationRecord(set, policy, tenant, c, nowMs, now);
+        if (r) records.push(r);
       }
     }
     if (corr.late > late0) this.counters.late?.inc({}, corr.late - late0);

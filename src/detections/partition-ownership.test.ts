@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../test-support/postgres.js';
 import { PG_URL, serviceAvailable } from '../test-support/services.js';
 import { until } from '../test-support/until.js';
 import { partitionHolders, PgPartitionOwnership, type PartitionHooks } from './partition-ownership.js';
@@ -10,28 +11,19 @@ const pgUp = await serviceAvailable('PostgreSQL', target.hostname, Number(target
 const P = 12;
 
 describe.runIf(pgUp)('correlation partition ownership over PostgreSQL advisory locks', () => {
-  const name = `vigil_parts_${process.pid}_${Date.now().toString(36)}`;
   let url = '';
+  let drop: () => Promise<void>;
   let watch: pg.Client;
   const log = pino({ level: 'silent' });
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(PG_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    ({ url, drop } = await freshDatabase('parts'));
     watch = new pg.Client({ connectionString: url });
     await watch.connect();
   });
   afterAll(async () => {
     await watch?.end();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop?.();
   });
 
   /** Records each node's acquire/release calls, and checks no partition is ever acquired twice at once. */

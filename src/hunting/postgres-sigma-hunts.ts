@@ -1,51 +1,16 @@
 import type { Pool } from '../store/postgres/db.js';
-import type { HuntProgress, HuntRule, SigmaHunt, SigmaHuntHit, SigmaHuntStore } from './sigma-hunts.js';
+import {
+  HUNT_COLUMNS,
+  huntFromRow,
+  type HuntProgress,
+  type SigmaHunt,
+  type SigmaHuntHit,
+  type SigmaHuntStore,
+} from './sigma-hunts.js';
 
-interface Row {
-  id: string;
-  tenant: string;
-  status: SigmaHunt['status'];
-  rules: HuntRule[];
-  from_ts: string;
-  to_ts: string;
-  raise_alerts: boolean;
-  max_events: number;
-  total: string;
-  scanned: string;
-  hits: string;
-  error: string | null;
-  requested_by: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  cancel_requested: boolean;
-  cursor: string | null;
-}
-
-const COLS = `id, tenant, status, rules, from_ts, to_ts, raise_alerts, max_events, total, scanned, hits,
-  error, requested_by, created_at, started_at, finished_at, cancel_requested, cursor`;
-
-const toHunt = (r: Row): SigmaHunt => ({
-  id: r.id,
-  tenant: r.tenant,
-  status: r.status,
-  rules: r.rules,
-  from: r.from_ts,
-  to: r.to_ts,
-  raiseAlerts: r.raise_alerts,
-  maxEvents: r.max_events,
-  // bigint columns arrive as strings: counts stay far below 2^53.
-  total: Number(r.total),
-  scanned: Number(r.scanned),
-  hits: Number(r.hits),
-  error: r.error,
-  requestedBy: r.requested_by,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  cancelRequested: r.cancel_requested,
-  cursor: r.cursor,
-});
+type Row = Record<string, unknown>;
+const toHunt = huntFromRow;
+const COLS = HUNT_COLUMNS;
 
 export class PostgresSigmaHuntStore implements SigmaHuntStore {
   constructor(private readonly pool: Pool) {}

@@ -4,7 +4,7 @@
  * saved search, one per search; the run state (last window, lease) lives with it so that any worker
  * may run it and a restart neither skips nor repeats a window.
  */
-import type { Schedule } from './schedules.js';
+import { scheduleInput, type Schedule } from './schedules.js';
 
 export type RunStatus = 'ok' | 'error';
 
@@ -56,4 +56,29 @@ export interface SearchScheduleStore {
   claim(tenant: string, searchId: string, worker: string, now: Date, until: Date): Promise<boolean>;
   /** Records a run and releases the lease, if `worker` still holds it. */
   finish(tenant: string, searchId: string, worker: string, r: RunResult): Promise<void>;
+}
+
+/** A nullable text column of either database. */
+export const textOrNull = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+
+/** A stored schedule row as either database returns it (SQLite 0/1 and JSON text; PostgreSQL booleans and jsonb). */
+export function scheduleFromRow(r: Record<string, unknown>): SearchSchedule {
+  const str = textOrNull;
+  const status = str(r.last_status);
+  return {
+    searchId: String(r.search_id),
+    tenant: String(r.tenant),
+    owner: String(r.owner),
+    // Parsed again so a row written by an older version gets today's defaults.
+    schedule: scheduleInput.parse(typeof r.schedule === 'string' ? JSON.parse(r.schedule) : r.schedule),
+    enabled: Boolean(r.enabled),
+    lastWindowEnd: str(r.last_window_end),
+    lastRunAt: str(r.last_run_at),
+    lastStatus: status === 'ok' || status === 'error' ? status : null,
+    lastError: str(r.last_error),
+    lastHits: Number(r.last_hits ?? 0),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+  };
 }

@@ -6,6 +6,7 @@
  * an event already alerted on is not alerted twice.
  */
 import { z } from 'zod';
+import { textOrNull } from './scheduled-searches.js';
 
 export const HUNT_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type HuntStatus = (typeof HUNT_STATUSES)[number];
@@ -86,6 +87,38 @@ export interface SigmaHuntStore {
   /** Gives a job back to the queue (the worker is stopping); it resumes from its checkpoint. */
   release(id: string, worker: string): Promise<void>;
 }
+
+/**
+ * A stored hunt row as either database returns it (SQLite: 0/1 and numbers; PostgreSQL: booleans,
+ * bigint counts as strings, jsonb parsed) → the hunt.
+ */
+export function huntFromRow(r: Record<string, unknown>): SigmaHunt {
+  const str = textOrNull;
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    status: r.status as HuntStatus,
+    rules: (typeof r.rules === 'string' ? JSON.parse(r.rules) : r.rules) as HuntRule[],
+    from: String(r.from_ts),
+    to: String(r.to_ts),
+    raiseAlerts: Boolean(r.raise_alerts),
+    maxEvents: Number(r.max_events),
+    total: Number(r.total),
+    scanned: Number(r.scanned),
+    hits: Number(r.hits),
+    cursor: str(r.cursor),
+    error: str(r.error),
+    requestedBy: String(r.requested_by),
+    createdAt: String(r.created_at),
+    startedAt: str(r.started_at),
+    finishedAt: str(r.finished_at),
+    cancelRequested: Boolean(r.cancel_requested),
+  };
+}
+
+/** Columns a hunt is read with (the rule text is read apart: it can be large). */
+export const HUNT_COLUMNS = `id, tenant, status, rules, from_ts, to_ts, raise_alerts, max_events, total, scanned, hits,
+  error, requested_by, created_at, started_at, finished_at, cancel_requested, cursor`;
 
 const isoTime = z.string().datetime({ offset: true });
 

@@ -1,38 +1,14 @@
 import type { Db } from '../store/sqlite/db.js';
-import { scheduleInput } from './schedules.js';
-import type { RunResult, SearchSchedule, SearchScheduleStore } from './scheduled-searches.js';
+import {
+  scheduleFromRow,
+  type RunResult,
+  type SearchSchedule,
+  type SearchScheduleStore,
+} from './scheduled-searches.js';
 import type { Schedule } from './schedules.js';
 
-interface Row {
-  tenant: string;
-  search_id: string;
-  owner: string;
-  schedule: string;
-  enabled: number;
-  last_window_end: string | null;
-  last_run_at: string | null;
-  last_status: string | null;
-  last_error: string | null;
-  last_hits: number;
-  created_at: string;
-  updated_at: string;
-}
-
-const toSchedule = (r: Row): SearchSchedule => ({
-  searchId: r.search_id,
-  tenant: r.tenant,
-  owner: r.owner,
-  // Parsed again so a row written by an older version gets today's defaults.
-  schedule: scheduleInput.parse(JSON.parse(r.schedule)),
-  enabled: r.enabled === 1,
-  lastWindowEnd: r.last_window_end,
-  lastRunAt: r.last_run_at,
-  lastStatus: r.last_status === 'ok' || r.last_status === 'error' ? r.last_status : null,
-  lastError: r.last_error,
-  lastHits: r.last_hits,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+type Row = Record<string, unknown>;
+const toSchedule = scheduleFromRow;
 
 export class SqliteSearchScheduleStore implements SearchScheduleStore {
   constructor(private readonly db: Db) {}

@@ -1,50 +1,16 @@
 import type { Db } from '../store/sqlite/db.js';
-import type { HuntProgress, HuntRule, SigmaHunt, SigmaHuntHit, SigmaHuntStore } from './sigma-hunts.js';
+import {
+  HUNT_COLUMNS,
+  huntFromRow,
+  type HuntProgress,
+  type SigmaHunt,
+  type SigmaHuntHit,
+  type SigmaHuntStore,
+} from './sigma-hunts.js';
 
-interface Row {
-  id: string;
-  tenant: string;
-  status: SigmaHunt['status'];
-  rules: string;
-  from_ts: string;
-  to_ts: string;
-  raise_alerts: number;
-  max_events: number;
-  total: number;
-  scanned: number;
-  hits: number;
-  error: string | null;
-  requested_by: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  cancel_requested: number;
-  cursor: string | null;
-}
-
-const COLS = `id, tenant, status, rules, from_ts, to_ts, raise_alerts, max_events, total, scanned, hits,
-  error, requested_by, created_at, started_at, finished_at, cancel_requested, cursor`;
-
-const toHunt = (r: Row): SigmaHunt => ({
-  id: r.id,
-  tenant: r.tenant,
-  status: r.status,
-  rules: JSON.parse(r.rules) as HuntRule[],
-  from: r.from_ts,
-  to: r.to_ts,
-  raiseAlerts: r.raise_alerts === 1,
-  maxEvents: r.max_events,
-  total: r.total,
-  scanned: r.scanned,
-  hits: r.hits,
-  error: r.error,
-  requestedBy: r.requested_by,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  cancelRequested: r.cancel_requested === 1,
-  cursor: r.cursor,
-});
+type Row = Record<string, unknown>;
+const toHunt = huntFromRow;
+const COLS = HUNT_COLUMNS;
 
 export class SqliteSigmaHuntStore implements SigmaHuntStore {
   constructor(private readonly db: Db) {}

@@ -799,33 +799,9 @@ export interface SocMetrics {
   mttr: { all: DurationStats };
   rules: Array<{ ruleId: string; title: string; alerts: number; falsePositiveRate: number | null }>;
 }
-export interface AttackCoverage {
-  tactics: Array<{
-    id: string;
-    shortname: string;
-    name: string;
-    covered: number;
-    techniques: Array<{
-      id: string;
-      name: string;
-      rules: number;
-      disabledRules: number;
-      titles: string[];
-      alerts: number;
-    }>;
-  }>;
-  totals: {
-    techniques: number;
-    covered: number;
-    rules: number;
-    rulesWithAttackTags: number;
-    alerted: number;
-  };
-  unknown: Array<{ id: string; rules: number }>;
-  rulesAvailable: boolean;
-  alertsAvailable: boolean;
-  alertDays: number;
-}
+/** The coverage route's own answer type. */
+import type { Coverage as AttackCoverage } from '../../src/api/coverage-types';
+export type { AttackCoverage };
 
 export const socApi = {
   playbooks: () => request<{ playbooks: PlaybookSummary[] }>('GET', API_PATHS.playbooks),

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ATTACK_TACTICS, ATTACK_TECHNIQUES } from '../attack-catalog.js';
 import { ApiError, type ApiErrorCode } from '../errors.js';
+import type { Coverage, CoverageCell } from '../coverage-types.js';
 import { route } from '../route.js';
 
 interface RuleLike {
@@ -20,41 +21,7 @@ interface RuleLike {
   enabled: boolean;
 }
 
-export interface CoverageCell {
-  id: string;
-  name: string;
-  /** Enabled rules and correlations tagged with the technique or one of its sub-techniques. */
-  rules: number;
-  disabledRules: number;
-  /** Up to 20 titles of the enabled rules, for a tooltip. */
-  titles: string[];
-  /** Alerts of the last ALERT_DAYS days whose detections named the technique (or a sub-technique). */
-  alerts: number;
-}
-
-export interface Coverage {
-  tactics: Array<{
-    id: string;
-    shortname: string;
-    name: string;
-    covered: number;
-    techniques: CoverageCell[];
-  }>;
-  totals: {
-    techniques: number;
-    covered: number;
-    rules: number;
-    rulesWithAttackTags: number;
-    /** Techniques that produced alerts in the window. */
-    alerted: number;
-  };
-  /** Alerts were counted (false for a role that may not read alerts), over this many days. */
-  alertsAvailable: boolean;
-  alertDays: number;
-  /** Technique tags that are not in the catalog (typos, revoked or newer techniques). */
-  unknown: Array<{ id: string; rules: number }>;
-  rulesAvailable: boolean;
-}
+export type { Coverage, CoverageCell } from '../coverage-types.js';
 
 const TECHNIQUE_TAG = /^attack\.(t\d{4})(?:\.\d{3})?$/i;
 const MAX_TITLES = 20;

@@ -6,33 +6,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { API_PATHS } from '../api-paths';
 import { request } from '../api';
+import type { EnrichedObservable } from '../../../src/enrich/observables';
 
-export interface IndicatorSummary {
-  id: string;
-  type: string;
-  value: string;
-  name: string | null;
-  confidence: number;
-  severity: string;
-  tlp: string;
-  sources: string[];
-  reports: string[];
-  sightings: number;
-  falsePositives: number;
-  warning: string | null;
-}
-
-export interface Enriched {
-  type: string;
-  value: string;
-  indicators: IndicatorSummary[];
-  network: {
-    country: string | null;
-    asn: number | null;
-    organization: string | null;
-    sources: string[];
-  } | null;
-}
+// The server's own types: the console reads exactly what the route answers.
+export type { IndicatorSummary } from '../../../src/enrich/observables';
+export type Enriched = EnrichedObservable;
 
 const key = (o: { type: string; value: string }) => `${o.type}\n${o.value}`;
 
