@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../auth/principal.js';
+import { explain } from '../../detect/explain.js';
+import { loadRulesFromText } from '../../detect/sigma/loader.js';
 import type { LiveDetection } from '../../detections/live.js';
 import type { RuleManager } from '../../detections/manager.js';
 import { GLOBAL } from '../../detections/ports.js';
@@ -196,6 +198,49 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
       if (!found || !(await manager.removeException(found.tenant, found.id, actorOf(p, req.ip))))
         throw new ApiError('not_found', `no exception ${params.id}`);
       return { deleted: params.id };
+    },
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/v1/rules/test',
+    access: 'rules:read',
+    summary:
+      'Test Sigma rules (YAML, or a loaded rule by id) against sample events: for each event and rule, whether it matched, and why, selection by selection and field by field',
+    tags: ['rules'],
+    body: z
+      .object({
+        yaml: z.string().min(1).max(500_000).optional(),
+        ruleId: z.string().min(1).max(200).optional(),
+        events: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
+      })
+      .strict()
+      .refine((b) => (b.yaml === undefined) !== (b.ruleId === undefined), 'give either yaml or ruleId'),
+    handler: async ({ principal, body }) => {
+      let yaml = body.yaml;
+      if (body.ruleId !== undefined) {
+        const r = live.rules.rules.find((x) => x.id === body.ruleId);
+        if (!r || !visible(principal!, live.origin(r.id)))
+          throw new ApiError('not_found', `no rule ${body.ruleId}`);
+        yaml = manager.yamlOf(r.id, r.file);
+        if (yaml === undefined)
+          throw new ApiError('not_found', `the text of rule ${body.ruleId} is not readable`);
+      }
+      const loaded = loadRulesFromText(yaml!, 'test');
+      const rules = body.ruleId ? loaded.rules.filter((r) => r.id === body.ruleId) : loaded.rules;
+      if (rules.length === 0)
+        throw new ApiError(
+          'bad_request',
+          `body.yaml: no usable rule (${loaded.rejected[0]?.reason ?? 'the text holds no detection rule'})`,
+        );
+      return {
+        rules: rules.map((r) => ({ id: r.id, title: r.title, level: r.level })),
+        rejected: loaded.rejected,
+        results: body.events.map((event, index) => ({
+          index,
+          explanations: rules.map((r) => explain(r, event)),
+        })),
+      };
     },
   });
 

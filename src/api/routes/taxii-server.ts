@@ -244,6 +244,8 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
         [status, title, description] = [415, 'Unsupported Media Type', `send ${TAXII_TYPE}`];
       else if ((err as { statusCode?: number }).statusCode === 413)
         [status, title, description] = [413, 'Payload Too Large', `at most ${MAX_CONTENT} bytes`];
+      else if ((err as { statusCode?: number }).statusCode === 400)
+        [status, title, description] = [400, 'Bad Request', (err as Error).message];
       else req.log.error({ err, url: req.url }, 'TAXII request failed');
       return send(reply, status, { title, description, http_status: String(status) });
     });
