@@ -348,6 +348,56 @@ describe('analyst console in Chromium', () => {
     await page.context().close();
   });
 
+  it('rule page: YAML, a test bench that explains each event, exceptions made from an alert, enable/disable', async () => {
+    const ruleId = '5f1c2a60-3f0e-4b8a-9d2a-6c1e0b7a4f01';
+    const analystToken = await tokenFor(app, 'analyst');
+    const alerts = (await (
+      await fetch(`${server}/api/v1/alerts?rule=${ruleId}&limit=5`, {
+        headers: { authorization: `Bearer ${analystToken}` },
+      })
+    ).json()) as { alerts: Array<{ id: string }> };
+    expect(alerts.alerts.length).toBeGreaterThan(0);
+    const page = await newPage();
+    await login(page);
+    // From the alert: "Create exception…" with the host ticked.
+    await page.goto(`${base}/#/alerts/${alerts.alerts[0]!.id}`);
+    await page.getByRole('button', { name: 'Create exception…' }).click();
+    const dialog = page.getByTestId('exception-dialog');
+    await dialog.getByLabel('Reason').fill('bastion health checks');
+    await dialog.getByTestId('exception-save').click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('Exception created: host.name=');
+
+    await page.goto(`${base}/#/rules/${ruleId}`);
+    await page.getByRole('heading', { name: 'YAML' }).waitFor();
+    await page.getByTestId('rule-exceptions').getByText('bastion health checks').waitFor();
+    const bench = page.getByLabel('Events (a JSON array, or one object)');
+    await bench.fill(
+      JSON.stringify([
+        {
+          '@timestamp': '2026-11-28T09:00:00Z',
+          message: 'Failed password for root from 203.0.113.5 port 4242 ssh2',
+          event: { module: 'system', dataset: 'system.auth' },
+          process: { name: 'sshd' },
+          source: { ip: '203.0.113.5' },
+        },
+        { '@timestamp': '2026-11-28T09:00:00Z', message: 'Accepted publickey for ops' },
+      ]),
+    );
+    await page.getByTestId('rule-test-run').click();
+    const results = page.getByTestId('rule-test-result');
+    await expect.poll(() => results.count()).toBe(2);
+    expect(await results.nth(0).getAttribute('data-matched')).toBe('true');
+    expect(await results.nth(1).getAttribute('data-matched')).toBe('false');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'rule-detail.png'), fullPage: true });
+    await page.getByTestId('rule-enabled').getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => page.getByTestId('rule-enabled').textContent()).toContain('no');
+    await page.getByTestId('rule-enabled').getByRole('button', { name: 'Enable' }).click();
+    await expect.poll(() => page.getByTestId('rule-enabled').textContent()).toContain('yes');
+    await page.context().close();
+  });
+
   it('search: inline error under the bad column, results, pivot; script payloads stay inert text', async () => {
     const payload = '<img src=x onerror="window.__vigilXss=1"><script>window.__vigilXss=2</script>';
     expect(

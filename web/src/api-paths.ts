@@ -9,6 +9,10 @@ export const API_PATHS = {
   sources: '/api/v1/sources',
   detections: '/api/v1/detections',
   rules: '/api/v1/rules',
+  ruleTest: '/api/v1/rules/test',
+  ruleExceptions: '/api/v1/rules/exceptions',
+  ruleException: '/api/v1/rules/exceptions/{id}',
+  ruleDetail: '/api/v1/rules/{id}',
   deadLetters: '/api/v1/deadletters',
   audit: '/api/v1/audit',
   auditVerify: '/api/v1/audit/verify',
@@ -73,6 +77,17 @@ export const API_PATHS = {
   socMetrics: '/api/v1/metrics/soc',
   attackCoverage: '/api/v1/attack/coverage',
   stream: '/api/v1/stream',
+  // hunting on the Search page: saved and scheduled searches, export, Sigma retro-hunts
+  savedSearches: '/api/v1/saved-searches',
+  savedSearch: '/api/v1/saved-searches/{id}',
+  savedSearchSchedule: '/api/v1/saved-searches/{id}/schedule',
+  savedSearchSchedulePreview: '/api/v1/saved-searches/{id}/schedule/preview',
+  scheduledSearches: '/api/v1/scheduled-searches',
+  searchExport: '/api/v1/search/export',
+  sigmaHunts: '/api/v1/hunts/sigma',
+  sigmaHuntHits: '/api/v1/hunts/sigma/{id}/hits',
+  sigmaHuntCancel: '/api/v1/hunts/sigma/{id}/cancel',
+  rule: '/api/v1/rules/{id}',
 } as const;
 
 /** Paths of capabilities that may be missing from a server: the console shows "not available" for them. */

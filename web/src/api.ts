@@ -45,7 +45,7 @@ function withQuery(path: string, q?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-const fill = (path: string, params: Record<string, string>): string =>
+export const fill = (path: string, params: Record<string, string>): string =>
   path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k] ?? ''));
 
 export async function request<T>(

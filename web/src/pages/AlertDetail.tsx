@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, type AlertAction } from '../api';
+import { ExceptionDialog } from '../components/ExceptionDialog';
 import { EnrichmentBadges, enrichmentOf, useEnrichment } from '../components/Enrichment';
 import { JsonView } from '../components/JsonView';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
@@ -21,6 +22,23 @@ function matchedFieldNames(detections: Array<{ details?: Record<string, unknown>
   return out;
 }
 
+/** Field/value pairs the rule matched, for an exception: scalars only. */
+function matchedValues(
+  detections: Array<{ details?: Record<string, unknown> }>,
+): Array<{ field: string; value: string }> {
+  const out: Array<{ field: string; value: string }> = [];
+  for (const d of detections) {
+    const mf = d.details?.matchedFields;
+    if (!Array.isArray(mf)) continue;
+    for (const m of mf)
+      if (m && typeof m === 'object')
+        for (const [field, v] of Object.entries(m as Record<string, unknown>))
+          if ((typeof v === 'string' || typeof v === 'number') && !out.some((o) => o.field === field))
+            out.push({ field, value: String(v) });
+  }
+  return out;
+}
+
 const pivot = (f: string, v: string) => navigate('/search', { q: term(f, v) });
 
 export default function AlertDetail({ id }: { id: string }) {
@@ -34,6 +52,7 @@ export default function AlertDetail({ id }: { id: string }) {
   const act = useAlertAction();
   const qc = useQueryClient();
   const [dialog, setDialog] = useState<'close' | 'assign'>();
+  const [exceptionOpen, setExceptionOpen] = useState(false);
   const [message, setMessage] = useState<string>();
   const [comment, setComment] = useState('');
   const addComment = useMutation({
@@ -83,9 +102,7 @@ export default function AlertDetail({ id }: { id: string }) {
           <dd className="mono">{alert.entity ? `${alert.entity.type}: ${alert.entity.value}` : '—'}</dd>
           <dt>Rule</dt>
           <dd className="mono">
-            <Link to="/detections" query={{ rule: alert.ruleId }}>
-              {alert.ruleId}
-            </Link>
+            <Link to={`/rules/${encodeURIComponent(alert.ruleId)}`}>{alert.ruleId}</Link>
           </dd>
           <dt>Detections</dt>
           <dd>{num(alert.count)}</dd>
@@ -135,12 +152,30 @@ export default function AlertDetail({ id }: { id: string }) {
                 Run playbook…
               </button>
             )}
+            {can('exceptions:manage') && (
+              <button type="button" onClick={() => setExceptionOpen(true)}>
+                Create exception…
+              </button>
+            )}
             <span className="status-msg" role="status" aria-live="polite">
               {message}
             </span>
           </div>
         )}
       </section>
+
+      {exceptionOpen && (
+        <ExceptionDialog
+          ruleId={alert.ruleId}
+          event={events[0] as Record<string, unknown> | undefined}
+          matched={matchedValues(detections)}
+          onClose={() => setExceptionOpen(false)}
+          onDone={(m) => {
+            setExceptionOpen(false);
+            setMessage(m);
+          }}
+        />
+      )}
 
       {alert.observables.length > 0 && (
         <section className="panel">

@@ -4,8 +4,14 @@ import { api, SEVERITIES } from '../api';
 import { ErrorState, Loading, PageHeader, Severity } from '../components/States';
 import { num } from '../format';
 import { Link, navigate, useLocation } from '../router';
+import RuleDetail from './RuleDetail';
 
-export default function Rules() {
+export default function Rules({ segments = [] }: { segments?: string[] }) {
+  if (segments[0]) return <RuleDetail id={decodeURIComponent(segments[0])} />;
+  return <RuleList />;
+}
+
+function RuleList() {
   const loc = useLocation();
   const level = loc.query.get('level') ?? '';
   const tag = loc.query.get('tag') ?? '';
@@ -112,15 +118,14 @@ export default function Rules() {
               <th>Tags</th>
               <th>Source</th>
               <th>Enabled</th>
+              <th aria-label="Retro-hunt" />
             </tr>
           </thead>
           <tbody>
             {shown.map((r) => (
               <tr key={r.id} className={r.enabled ? undefined : 'row-muted'}>
                 <td className="ellipsis" title={`${r.id}\n${r.file}`}>
-                  <Link to="/detections" query={{ rule: r.id }}>
-                    {r.title}
-                  </Link>
+                  <Link to={`/rules/${encodeURIComponent(r.id)}`}>{r.title}</Link>
                 </td>
                 <td>{r.level ? <Severity level={r.level} /> : '—'}</td>
                 <td>
@@ -139,6 +144,19 @@ export default function Rules() {
                   {r.tenant ? ` · ${r.tenant}` : ''}
                 </td>
                 <td>{r.enabled ? 'yes' : <span className="warn">no</span>}</td>
+                <td>
+                  {r.kind === 'rule' && (
+                    <Link
+                      to="/search"
+                      query={{ tab: 'hunt', rule: r.id }}
+                      className="button-link"
+                      aria-label={`Retro-hunt with ${r.title}`}
+                      title="Run this rule over stored events (Sigma retro-hunt)"
+                    >
+                      Retro-hunt
+                    </Link>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
