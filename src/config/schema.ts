@@ -247,6 +247,19 @@ export const configSchema = z
       .object({
         maxPendingEvents: z.coerce.number().int().positive().default(200_000),
         defaultTenant: z.string().min(1).default('default'),
+        /**
+         * Splunk HEC indexer acknowledgement: senders name a channel and get an ackId per request,
+         * then ask /services/collector/ack which are durable. Off by default, as in Splunk.
+         */
+        hecAck: z
+          .object({
+            enabled: z.boolean().default(false),
+            maxChannels: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+            maxPendingPerChannel: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+            channelIdleMinutes: z.coerce.number().min(1).max(1440).default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -6,6 +6,7 @@ import { targetTenant } from '../../api/tenancy.js';
 import { IngestOverloaded, type IngestItem } from '../../pipeline/ingest.js';
 import { rawForDeadLetter } from '../raw-text.js';
 import { requestBytes } from './body.js';
+import { GUID, HecAckRegistry } from './hec-ack.js';
 import { applyHecMeta, hecItem, type HecFailure, type HecMeta } from './hec-event.js';
 import { splitJsonValues } from './json-splitter.js';
 
@@ -27,7 +28,15 @@ function queryMeta(req: FastifyRequest): HecMeta & { tenant?: string } {
  * 12/13) with `invalid-event-number`, the 0-based position of the first bad event. Unlike
  * Splunk, events after it are stored too; senders do not retry a 400, so nothing is duplicated.
  */
-async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, tenant: string, items: IngestItem[], failures: Map<number, HecFailure>): Promise<unknown> {
+async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, tenant: string, items: IngestItem[], failures: Map<number, HecFailure>, acks?: HecAckRegistry, channel?: string): Promise<unknown> {
+  if (acks) {
+    const refused = acks.check(channel);
+    if (refused) {
+      void reply.code(refused.status);
+      if (refused.status === 503) void reply.header('retry-after', '1');
+      return { text: refused.text, code: refused.code };
+    }
+  }
   if (items.length === 0) {
     void reply.code(400);
     return { text: 'No data', code: 5 };
@@ -41,7 +50,8 @@ async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, 
     return { text: 'Server is busy', code: 9 };
   }
   const first = result.rejected[0];
-  if (first === undefined) return { text: 'Success', code: 0 };
+  // Answered only now that the events are durable: the ackId is true from the start.
+  if (first === undefined) return acks ? { text: 'Success', code: 0, ackId: acks.complete(channel!) } : { text: 'Success', code: 0 };
   const f = failures.get(first.index) ?? { code: 6, text: 'Invalid data format' };
   void reply.code(400);
   return { text: f.text, code: f.code, 'invalid-event-number': first.index };
@@ -50,6 +60,8 @@ async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, 
 /** Splunk HTTP Event Collector: /services/collector[/event[/1.0]], /raw and /health. */
 export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const bodyLimit = ctx.config.http.bodyLimitBytes;
+  const ackConfig = ctx.config.ingest.hecAck;
+  const acks = ackConfig.enabled ? new HecAckRegistry(ackConfig) : undefined;
   rawBodyScope(app, bodyLimit, (scope) => {
     // HEC senders read `text`/`code`; the auth hook's refusals are re-worded in HEC's terms.
     scope.addHook('onSend', async (req, reply, payload) => {
@@ -88,7 +100,7 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
         }
         items.push(r.item);
       }
-      return store(ctx, req, reply, tenant, items, failures);
+      return store(ctx, req, reply, tenant, items, failures, acks, meta.channel);
     };
     for (const url of ['/services/collector', '/services/collector/event', '/services/collector/event/1.0']) {
       documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC: concatenated JSON event objects', tags: TAGS, rawBody: 'application/json' });
@@ -113,11 +125,42 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
         applyHecMeta(doc, meta);
         items.push({ ok: true, doc, raw: line });
       }
-      return store(ctx, req, reply, tenant, items, new Map());
+      return store(ctx, req, reply, tenant, items, new Map(), acks, meta.channel);
     };
     for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) {
       documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC raw: one event per line', tags: TAGS, rawBody: 'text/plain' });
       scope.route({ method: 'POST', url, config: { access: 'events:ingest' }, handler: raw });
+    }
+
+    // Indicator acknowledgement status: {"acks":[0,1]} → {"acks":{"0":true,"1":false}}.
+    const ack = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!acks) {
+        void reply.code(400);
+        return { text: 'ACK is disabled', code: 14 };
+      }
+      const { channel } = queryMeta(req);
+      const refused = channel ? (GUID.test(channel) ? undefined : { code: 11, text: 'Invalid data channel' }) : { code: 10, text: 'Data channel is missing' };
+      if (refused) {
+        void reply.code(400);
+        return refused;
+      }
+      let ids: number[] | undefined;
+      try {
+        const body = JSON.parse((await requestBytes(req, bodyLimit)).toString('utf8')) as { acks?: unknown };
+        if (Array.isArray(body.acks) && body.acks.length <= 100_000 && body.acks.every((x) => Number.isInteger(x) && (x as number) >= 0))
+          ids = body.acks as number[];
+      } catch {
+        // answered below
+      }
+      if (!ids) {
+        void reply.code(400);
+        return { text: 'Invalid data format', code: 6 };
+      }
+      return { acks: acks.query(channel!, ids) };
+    };
+    for (const url of ['/services/collector/ack', '/services/collector/ack/1.0']) {
+      documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC indexer acknowledgement: which ackIds of a channel are durable', tags: TAGS, rawBody: 'application/json' });
+      scope.route({ method: 'POST', url, config: { access: 'events:ingest' }, handler: ack });
     }
 
     for (const url of ['/services/collector/health', '/services/collector/health/1.0']) {
