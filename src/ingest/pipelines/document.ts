@@ -62,6 +62,8 @@ function typeName(v: unknown): string {
 
 export class IngestDoc {
   dropped = false;
+  /** Set by `terminate`: the rest of the current pipeline is skipped (not its callers). */
+  terminated = false;
   readonly ingest: Obj;
 
   constructor(

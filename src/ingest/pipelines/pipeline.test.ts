@@ -114,4 +114,26 @@ describe('ingest pipeline processors', () => {
     expect(r.source!.b_ts).toBe('2026-01-01T00:00:00.000Z');
     expect(r.source!.c_ts).toBe('2026-01-01T00:00:00.000Z');
   });
+
+  it('terminate ends the current pipeline only: the calling pipeline carries on', () => {
+    const inner = compilePipeline('inner', {
+      processors: [{ set: { field: 'a', value: 1 } }, { terminate: {} }, { set: { field: 'b', value: 1 } }],
+    });
+    const outer = compilePipeline('outer', {
+      processors: [
+        { pipeline: { name: 'inner' } },
+        { set: { field: 'c', value: 1 } },
+        { terminate: { if: 'ctx.a == 2' } },
+        { set: { field: 'd', value: 1 } },
+      ],
+    });
+    const r = executePipelines(
+      { first: 'outer' },
+      {},
+      { _index: 'i' },
+      (id) => (id === 'inner' ? inner : id === 'outer' ? outer : undefined),
+      new Date('2026-06-01T00:00:00Z'),
+    );
+    expect(r.source).toEqual({ a: 1, c: 1, d: 1 });
+  });
 });

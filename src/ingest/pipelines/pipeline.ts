@@ -63,7 +63,7 @@ class Compiler {
     const runs = list.map((p, i) => this.processor(p, `${where}[${i}]`));
     return (doc, rt) => {
       for (const r of runs) {
-        if (doc.dropped) return;
+        if (doc.dropped || doc.terminated) return;
         r(doc, rt);
       }
     };
@@ -161,6 +161,9 @@ export function compilePipeline(id: string, definition: unknown): CompiledPipeli
     id,
     warnings: c.warnings,
     run: (doc, rt) => {
+      // `terminate` ends this pipeline only: a calling pipeline carries on after it.
+      const outer = doc.terminated;
+      doc.terminated = false;
       try {
         body(doc, rt);
       } catch (e) {
@@ -170,6 +173,8 @@ export function compilePipeline(id: string, definition: unknown): CompiledPipeli
             ? e
             : new PipelineFailure(asProcessorError(e), id, 'unknown', undefined);
         withFailureMetadata(doc, f, () => onFailure(doc, rt));
+      } finally {
+        doc.terminated = outer;
       }
     },
   };

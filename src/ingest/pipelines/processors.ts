@@ -5,6 +5,7 @@ import { compileDateFormat } from './date.js';
 import { compileDissect, dissect } from './dissect.js';
 import { cloneJson, IngestDoc, isObj, ProcessorError } from './document.js';
 import { compileGrok, grokMatch } from './grok.js';
+import { EXTRA_PROCESSORS } from './processors-extra.js';
 import { renderTemplate, renderValue } from './template.js';
 
 /** What a running processor may ask of its pipeline (nested `pipeline` processors). */
@@ -515,6 +516,9 @@ export const PROCESSORS: Record<string, ProcessorFactory> = {
   drop: () => (doc) => {
     doc.dropped = true;
   },
+  terminate: () => (doc) => {
+    doc.terminated = true;
+  },
   fail: (config) => {
     const c = parse(z.looseObject({ message: z.string().min(1) }), config, 'fail');
     return (doc) => {
@@ -588,6 +592,8 @@ export const PROCESSORS: Record<string, ProcessorFactory> = {
         );
     };
   },
+  // Kept in their own module so this one stays readable.
+  ...EXTRA_PROCESSORS,
 };
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -608,13 +614,9 @@ export const SKIPPED_ENRICHMENT = new Set([
   'geoip',
   'ip_location',
   'user_agent',
-  'community_id',
   'registered_domain',
-  'network_direction',
-  'fingerprint',
   'set_security_user',
   'enrich',
   'inference',
   'attachment',
-  'uri_parts',
 ]);
