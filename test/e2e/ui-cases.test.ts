@@ -4,39 +4,17 @@
  * audit history; an admin creates a user who then signs in, and a token whose secret is shown once.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../src/app.js';
+import { ARTIFACTS, CHROMIUM, consolePage, ensureWebBuild, launchChromium, signIn } from '../support/ui.js';
 import { ADMIN_PASSWORD, bearer, startTestApp, tokenFor } from '../../src/test-support/app.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = path.join(ROOT, 'dist', 'web');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
-const CHROMIUM = '/usr/bin/chromium';
 const HOST = 'case-ui-host';
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 /** The console as the server serves it: rebuilt when web/ changed since the last build. */
-function ensureWebBuild(): void {
-  const index = path.join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'web'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], {
-    stdio: 'inherit',
-    cwd: ROOT,
-  });
-}
-
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing) process.stderr.write(`ui-cases: skipped, ${CHROMIUM} is not installed\n`);
 
@@ -63,28 +41,10 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
   };
 
-  const newPage = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    // A stuck step names its locator instead of running into the test's own timeout.
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // "Who am I" before login answers 401; anything else (exceptions, CSP violations) counts.
-      if (/Failed to load resource: the server responded with a status of 401/.test(m.text())) return;
-      pageErrors.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
+  const newPage = (): Promise<Page> => consolePage(browser, pageErrors);
 
-  const login = async (page: Page, username = 'admin', password = ADMIN_PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('whoami').waitFor({ timeout: 10_000 });
-  };
+  const login = (page: Page, username = 'admin', password = ADMIN_PASSWORD) =>
+    signIn(page, base, username, password);
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -93,17 +53,7 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     ingest = await tokenFor(app, 'ingest');
     analyst = await tokenFor(app, 'analyst');
     auditor = await tokenFor(app, 'auditor');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -5,19 +5,15 @@
  * events posted through the API and pivots from its hit to the event; an analyst sees no
  * Schedule button.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../src/app.js';
+import { ARTIFACTS, CHROMIUM, consolePage, ensureWebBuild, launchChromium, signIn } from '../support/ui.js';
 import { ADMIN_PASSWORD, bearer, startTestApp, tokenFor } from '../../src/test-support/app.js';
 import { until } from '../../src/test-support/until.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = path.join(ROOT, 'dist', 'web');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
-const CHROMIUM = '/usr/bin/chromium';
 const QUERY = 'event.dataset:vpn.auth AND event.outcome:failure';
 const SAVED = 'VPN refusals (UI)';
 const RULE = `
@@ -33,25 +29,7 @@ detection:
 level: high
 `;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 /** The console as the server serves it: rebuilt when web/ changed since the last build. */
-function ensureWebBuild(): void {
-  const index = path.join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'web'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], {
-    stdio: 'inherit',
-    cwd: ROOT,
-  });
-}
-
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing) process.stderr.write(`ui-hunting: skipped, ${CHROMIUM} is not installed\n`);
 
@@ -76,36 +54,22 @@ describe.skipIf(chromiumMissing)('hunting on the Search page in Chromium', () =>
     return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
   };
 
-  const newPage = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      const url = m.location().url;
-      const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(
-        m.text(),
-      )?.[1];
-      // Expected answers the page handles: "who am I" before login (401), the analyst's refused
-      // delete (403, shown inline), a saved search with no schedule yet (404, shown as "no
-      // schedule"), the piped query's refusal (400, shown inline).
-      if (status === '401') return;
-      if (status === '403' && /\/saved-searches\/[^/]+$/.test(url)) return;
-      if (status === '404' && /\/saved-searches\/[^/]+\/schedule$/.test(url)) return;
-      if (status === '400' && /\/schedule\/preview$/.test(url)) return;
-      pageErrors.push(`console: ${m.text()} (${url})`);
-    });
-    return page;
-  };
+  // Expected answers the page handles: "who am I" before login (401), the analyst's refused
+  // delete (403, shown inline), a saved search with no schedule yet (404, shown as "no
+  // schedule"), the piped query's refusal (400, shown inline).
+  const newPage = (): Promise<Page> =>
+    consolePage(
+      browser,
+      pageErrors,
+      (status, url) =>
+        status === '401' ||
+        (status === '403' && /\/saved-searches\/[^/]+$/.test(url)) ||
+        (status === '404' && /\/saved-searches\/[^/]+\/schedule$/.test(url)) ||
+        (status === '400' && /\/schedule\/preview$/.test(url)),
+    );
 
-  const login = async (page: Page, username = 'admin', password = ADMIN_PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('whoami').waitFor({ timeout: 10_000 });
-  };
+  const login = (page: Page, username = 'admin', password = ADMIN_PASSWORD) =>
+    signIn(page, base, username, password);
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -117,17 +81,7 @@ describe.skipIf(chromiumMissing)('hunting on the Search page in Chromium', () =>
     base = `http://127.0.0.1:${app.ports.http}`;
     ingest = await tokenFor(app, 'ingest');
     analyst = await tokenFor(app, 'analyst');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
 
     // Four refused VPN logins inside the last closed minute, and two process starts three days ago.
     const ts = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 30_000).toISOString();

@@ -3,36 +3,12 @@
  * against a real Vigil: edit and validate a playbook (error shown at its line), run it, watch its
  * steps, approve the pending step; search intel; see a new alert arrive in the queue without reload.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../../src/app.js';
+import { ARTIFACTS, consolePage, ensureWebBuild, launchChromium, signIn } from '../support/ui.js';
 import { ADMIN_PASSWORD, startTestApp, tokenFor } from '../../src/test-support/app.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = path.join(ROOT, 'dist', 'web');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
-const CHROMIUM = '/usr/bin/chromium';
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function ensureWebBuild(): void {
-  const index = path.join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'web'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], {
-    stdio: 'inherit',
-    cwd: ROOT,
-  });
-}
 
 const XSS = '<img src=x onerror="window.__pbXss=1"><script>window.__pbXss=2</script>';
 
@@ -84,24 +60,10 @@ describe('console: playbooks, intel and live alerts in Chromium', () => {
     return { status: r.status, json: (await r.json()) as unknown };
   };
 
-  const newPage = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // "Who am I" before login answers 401.
-      if (/Failed to load resource: the server responded with a status of 401/.test(m.text())) return;
-      pageErrors.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
+  const newPage = (): Promise<Page> => consolePage(browser, pageErrors);
 
   const login = async (page: Page, username = 'admin', password = ADMIN_PASSWORD) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, base, username, password, false);
     await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15_000 });
   };
 
@@ -111,19 +73,7 @@ describe('console: playbooks, intel and live alerts in Chromium', () => {
     base = `http://127.0.0.1:${app.ports.http}`;
     ingest = await tokenFor(app, 'ingest');
     analyst = await tokenFor(app, 'analyst');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

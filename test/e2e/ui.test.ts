@@ -2,42 +2,20 @@
  * The analyst console in a real browser: Debian's Chromium driven by playwright-core against a real
  * Vigil (SQLite in a temp dir, real sockets) serving the built console from dist/web.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PATHS, OPTIONAL_PATHS } from '../../web/src/api-paths.js';
 import type { VigilApp } from '../../src/app.js';
+import { ARTIFACTS, WEB_DIST, consolePage, ensureWebBuild, launchChromium, signIn } from '../support/ui.js';
 import { uiRoutes } from '../../src/api/routes/ui.js';
 import { ADMIN_PASSWORD, startTestApp, tokenFor } from '../../src/test-support/app.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = path.join(ROOT, 'dist', 'web');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
-const CHROMIUM = '/usr/bin/chromium';
 const SSH_FAILED_TITLE = 'SSH Failed Password';
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 /** The console as the server serves it: rebuilt when web/ changed since the last build. */
-function ensureWebBuild(): void {
-  const index = path.join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(path.join(ROOT, 'web'))) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], {
-    stdio: 'inherit',
-    cwd: ROOT,
-  });
-}
-
 /**
  * Until src/api/server.ts registers uiRoutes, a front door on another port serves the console and
  * forwards everything else to the real server, so the browser flows still run end to end.
@@ -114,26 +92,13 @@ describe('analyst console in Chromium', () => {
     expect(r.json).toMatchObject({ accepted: n, rejected: [] });
   };
 
-  const newPage = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // Chromium logs every non-2xx fetch: "who am I" before login and a wrong password answer 401,
-      // the deliberately bad search query 400, the locked account 429. Anything else (CSP violations, exceptions) counts.
-      if (/Failed to load resource: the server responded with a status of 4(00|01|29)/.test(m.text())) return;
-      pageErrors.push(`console: ${m.text()}`);
-    });
-    return page;
-  };
+  // Chromium logs every non-2xx fetch: "who am I" before login and a wrong password answer 401,
+  // the deliberately bad search query 400, the locked account 429. Anything else (CSP violations, exceptions) counts.
+  const newPage = (): Promise<Page> =>
+    consolePage(browser, pageErrors, (status) => status === '400' || status === '401' || status === '429');
 
-  const login = async (page: Page, password = ADMIN_PASSWORD, username = 'admin') => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
+  const login = (page: Page, password = ADMIN_PASSWORD, username = 'admin') =>
+    signIn(page, base, username, password, false);
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -147,19 +112,7 @@ describe('analyst console in Chromium', () => {
       const addr = front.server.address();
       base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
