@@ -409,6 +409,59 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await page.context().close();
   }, 90_000);
 
+  it('groups the queue by entity, selects a group and adds it to an existing case', async () => {
+    const now = Date.now();
+    const docs = ['grp-host-a', 'grp-host-a', 'grp-host-b'].map((h, i) => ({
+      '@timestamp': new Date(now - 2000 + i).toISOString(),
+      message: `Failed password for admin from 198.51.100.${40 + i} port ${42000 + i} ssh2`,
+      event: { module: 'system', dataset: 'system.auth' },
+      host: { name: h },
+      source: { ip: `198.51.100.${40 + i}` },
+      user: { name: 'admin' },
+      process: { name: 'sshd' },
+    }));
+    expect(
+      (
+        await api<{ accepted: number }>(ingest, '/api/v1/events', {
+          method: 'POST',
+          body: JSON.stringify(docs),
+        })
+      ).json.accepted,
+    ).toBe(3);
+    await expect
+      .poll(async () => (await api<{ total: number }>(analyst, '/api/v1/alerts?q=grp-host-')).json.total, {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toBeGreaterThanOrEqual(2);
+    const target = await api<{ id: string; number: number }>(analyst, '/api/v1/cases', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Grouped intake' }),
+    });
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/alerts?q=grp-host-&group=entity`);
+    await page.getByTestId('group-note').waitFor();
+    const group = page.locator('[data-group]').filter({ hasText: 'grp-host-a' });
+    await group.waitFor();
+    await group.getByRole('checkbox').check();
+    await page.getByTestId('add-to-case-button').click();
+    const dialog = page.getByTestId('add-to-case');
+    await dialog.getByLabel('Find an open case').fill('Grouped intake');
+    await dialog.getByRole('button', { name: /Grouped intake/ }).click();
+    await expect
+      .poll(() => page.getByTestId('action-message').textContent())
+      .toMatch(/Added \d+ alerts? to case #/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'alerts-grouped.png') });
+    const linked = await api<{ alerts: Array<{ entity: { value: string } | null }> }>(
+      analyst,
+      `/api/v1/cases/${target.json.id}/alerts`,
+    );
+    expect(linked.json.alerts.length).toBeGreaterThan(0);
+    expect(linked.json.alerts.every((x) => x.entity?.value === 'grp-host-a')).toBe(true);
+    await page.context().close();
+  });
+
   it('the console logged no errors while doing all of that', () => {
     expect(pageErrors).toEqual([]);
   });

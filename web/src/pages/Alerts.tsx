@@ -6,6 +6,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ALERT_STATUSES, ALERT_VERDICTS, api, SEVERITIES, type Alert, type AlertAction } from '../api';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
+import { AddToCaseDialog } from '../components/AddToCaseDialog';
 import { VirtualList } from '../components/VirtualList';
 import { useLiveEvents, useLiveStatus } from '../components/live';
 import { ago, num, Time } from '../format';
@@ -65,6 +66,62 @@ export function describeAction(a: AlertAction, n: number): string {
   }
 }
 
+type GroupBy = '' | 'rule' | 'entity';
+
+type QueueRow =
+  | { kind: 'alert'; alert: Alert; index: number }
+  | { kind: 'group'; key: string; label: string; alerts: Alert[]; worst: string; latest: string };
+
+const RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/**
+ * The queue's rows: the alerts as loaded, or grouped by rule or entity (over the loaded alerts
+ * only), each group a header row followed by its alerts unless collapsed. Alert rows keep their
+ * index in the loaded list, which the keyboard cursor moves over.
+ */
+function queueRows(alerts: readonly Alert[], by: GroupBy, collapsed: ReadonlySet<string>): QueueRow[] {
+  if (!by) return alerts.map((alert, index) => ({ kind: 'alert', alert, index }));
+  const groups = new Map<string, { label: string; items: Array<{ alert: Alert; index: number }> }>();
+  alerts.forEach((alert, index) => {
+    const key =
+      by === 'rule' ? alert.ruleId : alert.entity ? `${alert.entity.type}:${alert.entity.value}` : '—';
+    const label =
+      by === 'rule'
+        ? alert.title
+        : alert.entity
+          ? `${alert.entity.type}: ${alert.entity.value}`
+          : 'no entity';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { label, items: [] }));
+    g.items.push({ alert, index });
+  });
+  const summary = [...groups].map(([key, g]) => ({
+    key,
+    label: g.label,
+    items: g.items,
+    worst: g.items.reduce(
+      (w, x) => ((RANK[x.alert.severity] ?? 0) > (RANK[w] ?? 0) ? x.alert.severity : w),
+      'informational',
+    ),
+    latest: g.items.reduce((l, x) => (x.alert.lastSeen > l ? x.alert.lastSeen : l), ''),
+  }));
+  summary.sort((a, b) => (RANK[b.worst] ?? 0) - (RANK[a.worst] ?? 0) || b.latest.localeCompare(a.latest));
+  const out: QueueRow[] = [];
+  for (const g of summary) {
+    out.push({
+      kind: 'group',
+      key: g.key,
+      label: g.label,
+      alerts: g.items.map((x) => x.alert),
+      worst: g.worst,
+      latest: g.latest,
+    });
+    if (!collapsed.has(g.key))
+      for (const x of g.items) out.push({ kind: 'alert', alert: x.alert, index: x.index });
+  }
+  return out;
+}
+
 function AlertQueue() {
   const { me, can } = useSession();
   const loc = useLocation();
@@ -72,17 +129,26 @@ function AlertQueue() {
   const severity = loc.query.get('severity') ?? '';
   const q = loc.query.get('q') ?? '';
   const sort = loc.query.get('sort') ?? '-lastSeen';
+  const groupBy = (loc.query.get('group') ?? '') as GroupBy;
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [draft, setDraft] = useState(q);
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [dialog, setDialog] = useState<'close' | 'assign' | undefined>();
+  const [dialog, setDialog] = useState<'close' | 'assign' | 'add-to-case' | undefined>();
   const [message, setMessage] = useState<string>();
   const filterRef = useRef<HTMLInputElement>(null);
   const writable = can('alerts:write');
   const canOpenCase = can('cases:write');
 
   const setQuery = (patch: Record<string, string | undefined>) => {
-    const next: Record<string, string | undefined> = { status, severity, q, sort, ...patch };
+    const next: Record<string, string | undefined> = {
+      status,
+      severity,
+      q,
+      sort,
+      group: groupBy || undefined,
+      ...patch,
+    };
     navigate('/alerts', next, true);
     setCursor(0);
   };
@@ -218,6 +284,8 @@ function AlertQueue() {
     return () => window.removeEventListener('keydown', onKey);
   }, [alerts.length, current, dialog, run, toggle, writable]);
 
+  const rows = useMemo(() => queueRows(alerts, groupBy, collapsed), [alerts, groupBy, collapsed]);
+  const cursorRow = rows.findIndex((r) => r.kind === 'alert' && r.index === cursor);
   const allSelected = alerts.length > 0 && selected.size === alerts.length;
   const targets = selected.size > 0 ? selected.size : current ? 1 : 0;
 
@@ -293,6 +361,18 @@ function AlertQueue() {
             ))}
           </select>
         </label>
+        <label>
+          Group by
+          <select
+            value={groupBy}
+            onChange={(e) => setQuery({ group: e.target.value || undefined })}
+            data-testid="group-by"
+          >
+            <option value="">nothing</option>
+            <option value="rule">rule</option>
+            <option value="entity">entity</option>
+          </select>
+        </label>
         <label className="grow">
           Filter
           <input
@@ -343,6 +423,17 @@ function AlertQueue() {
               Open case…
             </button>
           )}
+          {canOpenCase && (
+            <button
+              type="button"
+              data-testid="add-to-case-button"
+              disabled={targets === 0}
+              title="Attach these alerts to an open case"
+              onClick={() => setDialog('add-to-case')}
+            >
+              Add to case…
+            </button>
+          )}
           {selected.size > 0 && (
             <button type="button" className="ghost" onClick={() => setSelected(new Set())}>
               Clear selection <kbd>Esc</kbd>
@@ -381,55 +472,118 @@ function AlertQueue() {
             <span className="num">Count</span>
             <span>Last seen</span>
           </div>
+          {groupBy && (
+            <div className="muted small" data-testid="group-note">
+              {num(rows.filter((r) => r.kind === 'group').length)} groups over the {num(alerts.length)} loaded
+              alerts
+            </div>
+          )}
           <VirtualList
-            items={alerts}
+            items={rows}
             rowHeight={ROW}
-            cursor={cursor}
+            cursor={cursorRow < 0 ? 0 : cursorRow}
             label="Alert queue"
             className="alerts-body"
             onNearEnd={() => {
               if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
             }}
-            render={(a, i) => (
-              <div
-                key={a.id}
-                role="row"
-                aria-selected={selected.has(a.id)}
-                data-alert-id={a.id}
-                className={`grid-row${i === cursor ? ' cursor' : ''}${selected.has(a.id) ? ' selected' : ''}${fresh.has(a.id) ? ' fresh' : ''}`}
-                onClick={() => setCursor(i)}
-                onDoubleClick={() => navigate(`/alerts/${a.id}`)}
-              >
-                <span>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${a.title}`}
-                    checked={selected.has(a.id)}
-                    onChange={() => toggle(a.id)}
-                    onClick={(e) => e.stopPropagation()}
-                  />
-                </span>
-                <span>
-                  <Severity level={a.severity} />
-                </span>
-                <span className="ellipsis">
-                  <a href={`#/alerts/${encodeURIComponent(a.id)}`} title={a.title}>
-                    {a.title}
-                  </a>
-                </span>
-                <span className="ellipsis mono" title={a.entity ? `${a.entity.type}: ${a.entity.value}` : ''}>
-                  {a.entity ? a.entity.value : '—'}
-                </span>
-                <span>
-                  <StateBadge state={a.status} />
-                </span>
-                <span className="ellipsis">{a.assignee ?? <span className="muted">—</span>}</span>
-                <span className="num">{num(a.count)}</span>
-                <span className="ellipsis" title={a.lastSeen}>
-                  <Time iso={a.lastSeen} /> <span className="muted">{ago(a.lastSeen)}</span>
-                </span>
-              </div>
-            )}
+            render={(row) => {
+              if (row.kind === 'group') {
+                const ids = row.alerts.map((x) => x.id);
+                const all = ids.every((x) => selected.has(x));
+                return (
+                  <div key={`g:${row.key}`} role="row" className="grid-row group-row" data-group={row.key}>
+                    <span>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select the ${row.alerts.length} alerts of ${row.label}`}
+                        checked={all}
+                        onChange={() => {
+                          const next = new Set(selected);
+                          for (const x of ids) {
+                            if (all) next.delete(x);
+                            else next.add(x);
+                          }
+                          setSelected(next);
+                        }}
+                      />
+                    </span>
+                    <span>
+                      <Severity level={row.worst} />
+                    </span>
+                    <span className="ellipsis">
+                      <button
+                        type="button"
+                        className="link"
+                        aria-expanded={!collapsed.has(row.key)}
+                        onClick={() => {
+                          const next = new Set(collapsed);
+                          if (next.has(row.key)) next.delete(row.key);
+                          else next.add(row.key);
+                          setCollapsed(next);
+                        }}
+                      >
+                        {collapsed.has(row.key) ? '▸' : '▾'} {row.label}
+                      </button>
+                    </span>
+                    <span className="muted">{groupBy === 'rule' ? 'rule' : 'entity'}</span>
+                    <span />
+                    <span />
+                    <span className="num" data-testid="group-count">
+                      {num(row.alerts.length)}
+                    </span>
+                    <span className="ellipsis">
+                      <Time iso={row.latest} />
+                    </span>
+                  </div>
+                );
+              }
+              const a = row.alert;
+              const i = row.index;
+              return (
+                <div
+                  key={a.id}
+                  role="row"
+                  aria-selected={selected.has(a.id)}
+                  data-alert-id={a.id}
+                  className={`grid-row${i === cursor ? ' cursor' : ''}${selected.has(a.id) ? ' selected' : ''}${fresh.has(a.id) ? ' fresh' : ''}`}
+                  onClick={() => setCursor(i)}
+                  onDoubleClick={() => navigate(`/alerts/${a.id}`)}
+                >
+                  <span>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${a.title}`}
+                      checked={selected.has(a.id)}
+                      onChange={() => toggle(a.id)}
+                      onClick={(e) => e.stopPropagation()}
+                    />
+                  </span>
+                  <span>
+                    <Severity level={a.severity} />
+                  </span>
+                  <span className="ellipsis">
+                    <a href={`#/alerts/${encodeURIComponent(a.id)}`} title={a.title}>
+                      {a.title}
+                    </a>
+                  </span>
+                  <span
+                    className="ellipsis mono"
+                    title={a.entity ? `${a.entity.type}: ${a.entity.value}` : ''}
+                  >
+                    {a.entity ? a.entity.value : '—'}
+                  </span>
+                  <span>
+                    <StateBadge state={a.status} />
+                  </span>
+                  <span className="ellipsis">{a.assignee ?? <span className="muted">—</span>}</span>
+                  <span className="num">{num(a.count)}</span>
+                  <span className="ellipsis" title={a.lastSeen}>
+                    <Time iso={a.lastSeen} /> <span className="muted">{ago(a.lastSeen)}</span>
+                  </span>
+                </div>
+              );
+            }}
           />
         </div>
       )}
@@ -441,6 +595,18 @@ function AlertQueue() {
           onPick={(verdict) => {
             setDialog(undefined);
             run({ action: 'close', verdict });
+          }}
+        />
+      )}
+      {dialog === 'add-to-case' && (
+        <AddToCaseDialog
+          alertIds={selected.size > 0 ? [...selected] : current ? [current.id] : []}
+          onClose={() => setDialog(undefined)}
+          onDone={(m) => {
+            setDialog(undefined);
+            setMessage(m);
+            setSelected(new Set());
+            void qc.invalidateQueries({ queryKey: ['alerts'] });
           }}
         />
       )}
