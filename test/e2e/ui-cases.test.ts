@@ -140,6 +140,12 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     expect(await comments.textContent()).toContain(payload);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __vigilXss?: number }).__vigilXss)).toBeUndefined();
+    // The author edits their comment in place; the page says it was edited.
+    await comments.getByRole('button', { name: 'Edit' }).first().click();
+    await page.getByLabel('Comment text').fill('Contained the **bastion**; keys rotated.');
+    await page.getByRole('form', { name: 'Edit the comment' }).getByRole('button', { name: 'Save' }).click();
+    await comments.getByText('keys rotated.').waitFor();
+    expect(await comments.textContent()).toMatch(/edited/);
 
     // Evidence: the page shows the SHA-256 the test computes itself, and the custody log.
     await page.getByRole('tab', { name: /Evidence/ }).click();

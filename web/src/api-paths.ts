@@ -38,6 +38,7 @@ export const API_PATHS = {
   caseObservable: '/api/v1/cases/{id}/observables/{observableId}',
   caseSightings: '/api/v1/cases/{id}/observables/{observableId}/sightings',
   caseComments: '/api/v1/cases/{id}/comments',
+  caseComment: '/api/v1/cases/{id}/comments/{commentId}',
   casePins: '/api/v1/cases/{id}/pins',
   casePin: '/api/v1/cases/{id}/pins/{pinId}',
   caseTimeline: '/api/v1/cases/{id}/timeline',

@@ -609,6 +609,8 @@ export const caseApi = {
   comments: (id: string) => request<{ comments: CaseComment[] }>('GET', fill(API_PATHS.caseComments, { id })),
   addComment: (id: string, body: string) =>
     request<CaseComment>('POST', fill(API_PATHS.caseComments, { id }), { body: { body } }),
+  editComment: (id: string, commentId: string, body: string) =>
+    request<CaseComment>('PATCH', fill(API_PATHS.caseComment, { id, commentId }), { body: { body } }),
   pins: (id: string) => request<{ pins: PinnedEvent[] }>('GET', fill(API_PATHS.casePins, { id })),
   pin: (id: string, eventId: string, note: string) =>
     request<PinnedEvent>('POST', fill(API_PATHS.casePins, { id }), { body: { eventId, note } }),

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { caseApi } from '../api';
 import { Time } from '../format';
 import { errorText, Markdown, useCaseMutation } from './CaseUi';
+import { useSession } from '../session';
 import { ErrorState, Loading } from './States';
 
 export function CaseComments({ caseId, writable }: { caseId: string; writable: boolean }) {
@@ -13,6 +14,8 @@ export function CaseComments({ caseId, writable }: { caseId: string; writable: b
   });
   const [body, setBody] = useState('');
   const [preview, setPreview] = useState(false);
+  const [editing, setEditing] = useState<string>();
+  const { me } = useSession();
   const add = useCaseMutation(
     caseId,
     (b: string) => caseApi.addComment(caseId, b),
@@ -45,7 +48,23 @@ export function CaseComments({ caseId, writable }: { caseId: string; writable: b
                   </span>
                 )}
               </div>
-              <Markdown source={c.body} className="comment-md" />
+              {editing === c.id ? (
+                <EditComment
+                  caseId={caseId}
+                  commentId={c.id}
+                  initial={c.body}
+                  onDone={() => setEditing(undefined)}
+                />
+              ) : (
+                <>
+                  <Markdown source={c.body} className="comment-md" />
+                  {writable && c.author === me?.name && (
+                    <button type="button" className="ghost tiny" onClick={() => setEditing(c.id)}>
+                      Edit
+                    </button>
+                  )}
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -91,5 +110,46 @@ export function CaseComments({ caseId, writable }: { caseId: string; writable: b
         </form>
       )}
     </>
+  );
+}
+
+/** One's own comment, edited in place; the server keeps when it was edited. */
+function EditComment({
+  caseId,
+  commentId,
+  initial,
+  onDone,
+}: {
+  caseId: string;
+  commentId: string;
+  initial: string;
+  onDone: () => void;
+}) {
+  const [text, setText] = useState(initial);
+  const save = useCaseMutation(caseId, (b: string) => caseApi.editComment(caseId, commentId, b), onDone);
+  return (
+    <form
+      className="case-comment-form"
+      aria-label="Edit the comment"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (text.trim()) save.mutate(text.trim());
+      }}
+    >
+      <textarea
+        aria-label="Comment text"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        rows={4}
+        maxLength={100_000}
+      />
+      <button type="submit" disabled={save.isPending || !text.trim()}>
+        Save
+      </button>
+      <button type="button" className="ghost" onClick={onDone}>
+        Cancel
+      </button>
+      {save.error && <div className="form-error">{errorText(save.error)}</div>}
+    </form>
   );
 }
