@@ -127,6 +127,15 @@ try {
         }),
     },
     {
+      name: 'filtered-24h-count',
+      run: () =>
+        search.search(['acme'], 'event.outcome:failure AND host.name:host-4 | stats count()', {
+          from: day(3),
+          to: day(4),
+          limit: 10,
+        }),
+    },
+    {
       name: 'freetext-rare-24h-top100',
       run: () => search.search(['acme'], 'mimikatz', { from: day(3), to: day(4), limit: 100 }),
     },
