@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { communityId } from '../../parse/netflow/community-id.js';
 import { parseIp } from '../../parse/netflow/ip-address.js';
 import { isObj, ProcessorError, type IngestDoc } from './document.js';
+import { asString, bool, field, inputValue as input, parse, stringOp } from './processor-kit.js';
 import type { ProcessorFactory } from './processors.js';
 import { isTemplate, renderTemplate } from './template.js';
 
@@ -12,53 +13,6 @@ import { isTemplate, renderTemplate } from './template.js';
  * community_id, network_direction, uri_parts), kept apart from processors.ts so that file stays
  * readable. Semantics and error texts follow the Elasticsearch reference for each processor.
  */
-
-const field = z.string().min(1);
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-
-function parse<T extends z.ZodType>(schema: T, config: unknown, type: string): z.infer<T> {
-  const r = schema.safeParse(config);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new Error(`[${type}] [${issue.path.join('.') || 'config'}] ${issue.message}`);
-}
-
-/** The value at `path`; undefined when missing/null and ignore_missing allows skipping. */
-function input(doc: IngestDoc, path: string, ignoreMissing: boolean, what: string): unknown {
-  const r = doc.lookup(path);
-  if (!r.found || r.value === null || r.value === undefined) {
-    if (ignoreMissing) return undefined;
-    if (!r.found) throw new ProcessorError(`field [${path}] not present as part of path [${path}]`);
-    throw new ProcessorError(`field [${path}] is null, cannot ${what}.`);
-  }
-  return r.value;
-}
-
-function asString(v: unknown, path: string): string {
-  if (typeof v !== 'string')
-    throw new ProcessorError(
-      `field [${path}] of type [${Array.isArray(v) ? 'java.util.ArrayList' : typeof v}] cannot be cast to [java.lang.String]`,
-    );
-  return v;
-}
-
-/** Elasticsearch's AbstractStringProcessor: a string, or each string of a list. */
-function stringProcessor(type: string, op: (s: string) => unknown): ProcessorFactory {
-  const schema = z.looseObject({
-    field,
-    target_field: field.optional(),
-    ignore_missing: bool.default(false),
-  });
-  return (config) => {
-    const c = parse(schema, config, type);
-    return (doc) => {
-      const v = input(doc, c.field, c.ignore_missing, type);
-      if (v === undefined) return;
-      const out = Array.isArray(v) ? v.map((x) => op(asString(x, c.field))) : op(asString(v, c.field));
-      doc.set(c.target_field ?? c.field, out);
-    };
-  };
-}
 
 // ---------------------------------------------------------------- csv
 
@@ -663,8 +617,8 @@ const uriPartsProcessor: ProcessorFactory = (config) => {
 
 export const EXTRA_PROCESSORS: Record<string, ProcessorFactory> = {
   csv,
-  bytes: stringProcessor('bytes', parseBytes),
-  html_strip: stringProcessor('html_strip', htmlStrip),
+  bytes: stringOp('bytes', parseBytes),
+  html_strip: stringOp('html_strip', htmlStrip),
   sort,
   reroute,
   fingerprint,

@@ -6,6 +6,7 @@ import { compileDissect, dissect } from './dissect.js';
 import { cloneJson, IngestDoc, isObj, ProcessorError } from './document.js';
 import { compileGrok, grokMatch } from './grok.js';
 import { EXTRA_PROCESSORS } from './processors-extra.js';
+import { asString, bool, field, input, parse, stringOp } from './processor-kit.js';
 import { renderTemplate, renderValue } from './template.js';
 
 /** What a running processor may ask of its pipeline (nested `pipeline` processors). */
@@ -20,60 +21,6 @@ export type ProcessorFactory = (
   config: unknown,
   compileList: (list: unknown) => ProcessorRun,
 ) => ProcessorRun;
-
-const field = z.string().min(1);
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-
-function parse<T extends z.ZodType>(schema: T, config: unknown, type: string): z.infer<T> {
-  const r = schema.safeParse(config);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new Error(`[${type}] [${issue.path.join('.') || 'config'}] ${issue.message}`);
-}
-
-/** The value at `path`, or `skip` when it is missing/null and ignore_missing allows that. */
-function input(
-  doc: IngestDoc,
-  path: string,
-  ignoreMissing: boolean,
-  what: string,
-): { skip: true } | { skip: false; value: unknown } {
-  const r = doc.lookup(path);
-  if (!r.found || r.value === null || r.value === undefined) {
-    if (ignoreMissing) return { skip: true };
-    if (!r.found) throw new ProcessorError(`field [${path}] not present as part of path [${path}]`);
-    throw new ProcessorError(`field [${path}] is null, cannot ${what}.`);
-  }
-  return { skip: false, value: r.value };
-}
-
-function asString(v: unknown, path: string): string {
-  if (typeof v !== 'string')
-    throw new ProcessorError(
-      `field [${path}] of type [${Array.isArray(v) ? 'java.util.ArrayList' : typeof v}] cannot be cast to [java.lang.String]`,
-    );
-  return v;
-}
-
-/** lowercase/uppercase/trim/urldecode: a string, or each string of a list. */
-function stringOp(type: string, op: (s: string) => string): ProcessorFactory {
-  const schema = z.looseObject({
-    field,
-    target_field: field.optional(),
-    ignore_missing: bool.default(false),
-  });
-  return (config) => {
-    const c = parse(schema, config, type);
-    return (doc) => {
-      const v = input(doc, c.field, c.ignore_missing, type);
-      if (v.skip) return;
-      const out = Array.isArray(v.value)
-        ? v.value.map((x) => op(asString(x, c.field)))
-        : op(asString(v.value, c.field));
-      doc.set(c.target_field ?? c.field, out);
-    };
-  };
-}
 
 function convertOne(v: unknown, type: string, path: string): unknown {
   const s = typeof v === 'string' ? v.trim() : v;
