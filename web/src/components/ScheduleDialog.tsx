@@ -32,7 +32,7 @@ interface Draft {
   historyDays: string;
   everyMinutes: string;
   windowMinutes: string;
-  level: string;
+  level: Schedule['level'];
   title: string;
   enabled: boolean;
 }
@@ -292,7 +292,7 @@ function ScheduleForm({
         </label>
         <label>
           Level
-          <select value={d.level} onChange={(e) => set({ level: e.target.value })}>
+          <select value={d.level} onChange={(e) => set({ level: e.target.value as Schedule['level'] })}>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
                 {s}

@@ -2,22 +2,16 @@
  * Client of the hunting API (saved and scheduled searches, export, Sigma retro-hunts). Kept beside
  * its components rather than in api.ts so the Search page's additions stay in their own files.
  */
-import { request } from '../api';
+import { fill, request } from '../api';
 import { API_PATHS } from '../api-paths';
+// The server's own types: what the routes answer is exactly what the console reads.
+import type { SavedSearch } from '../../../src/hunting/saved-searches';
+import type { SearchSchedule } from '../../../src/hunting/scheduled-searches';
+import type { Schedule } from '../../../src/hunting/schedules';
+import type { SigmaHunt as StoredHunt, SigmaHuntHit } from '../../../src/hunting/sigma-hunts';
 
-const fill = (path: string, params: Record<string, string>): string =>
-  path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k] ?? ''));
+export type { SavedSearch, Schedule, SearchSchedule, SigmaHuntHit };
 
-export interface SavedSearch {
-  id: string;
-  tenant: string;
-  owner: string;
-  name: string;
-  query: string;
-  shared: boolean;
-  created_at: string;
-  updated_at: string;
-}
 export interface SavedSearchInput {
   name: string;
   query: string;
@@ -29,33 +23,6 @@ export type ThresholdOp = (typeof THRESHOLD_OPS)[number];
 export const SCHEDULE_KINDS = ['threshold', 'new_terms', 'no_data'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
-interface ScheduleCommon {
-  everyMinutes: number;
-  windowMinutes: number;
-  title?: string;
-  level: string;
-}
-export type Schedule = ScheduleCommon &
-  (
-    | { kind: 'threshold'; op: ThresholdOp; value: number; by?: string }
-    | { kind: 'new_terms'; field: string; historyDays: number }
-    | { kind: 'no_data' }
-  );
-
-export interface SearchSchedule {
-  searchId: string;
-  tenant: string;
-  owner: string;
-  schedule: Schedule;
-  enabled: boolean;
-  lastWindowEnd: string | null;
-  lastRunAt: string | null;
-  lastStatus: 'ok' | 'error' | null;
-  lastError: string | null;
-  lastHits: number;
-  createdAt: string;
-  updatedAt: string;
-}
 export interface ScheduledSearchRow extends SearchSchedule {
   name: string;
   query: string;
@@ -75,34 +42,8 @@ export interface SchedulePreview {
 }
 
 export const HUNT_ACTIVE = new Set(['queued', 'running']);
-export interface SigmaHunt {
-  id: string;
-  tenant: string;
-  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  rules: Array<{ id: string; title: string; level: string }>;
-  from: string;
-  to: string;
-  raiseAlerts: boolean;
-  maxEvents: number;
-  total: number;
-  scanned: number;
-  hits: number;
-  error: string | null;
-  requestedBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  cancelRequested: boolean;
-  progress: number;
-}
-export interface SigmaHuntHit {
-  huntId: string;
-  eventId: string;
-  ruleId: string;
-  title: string;
-  level: string;
-  ts: string;
-}
+/** A hunt as the API answers it: the stored job and its progress share. */
+export type SigmaHunt = StoredHunt & { progress: number };
 
 export const huntingApi = {
   savedSearches: () => request<{ searches: SavedSearch[] }>('GET', API_PATHS.savedSearches),
