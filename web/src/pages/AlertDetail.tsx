@@ -167,7 +167,7 @@ export default function AlertDetail({ id }: { id: string }) {
       {exceptionOpen && (
         <ExceptionDialog
           ruleId={alert.ruleId}
-          event={events[0] as Record<string, unknown> | undefined}
+          event={events[0]}
           matched={matchedValues(detections)}
           onClose={() => setExceptionOpen(false)}
           onDone={(m) => {

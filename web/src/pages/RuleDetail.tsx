@@ -172,7 +172,7 @@ function RuleTest({ id }: { id: string }) {
 }
 
 const show = (v: unknown): string =>
-  v === undefined ? '(absent)' : typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  v === undefined ? '(absent)' : typeof v === 'string' ? v : (JSON.stringify(v) ?? typeof v);
 
 function ExplanationView({ index, x }: { index: number; x: Explanation }) {
   return (
