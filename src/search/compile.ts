@@ -2,7 +2,8 @@ import { aggName, TRANSFORMS, type Agg, type Expr, type Pipe, type Query, type S
 import type { Dialect, ValuePred } from './dialect.js';
 import { parseCidr } from './ip.js';
 import { outputColumns } from './parser.js';
-import { joinFrags, param, sql, type Frag } from './sql.js';
+import { partialAggregation } from './compile-partial.js';
+import { joinFrags, param, sql, unionAllFrags, type Frag } from './sql.js';
 
 export interface CompileOptions {
   /** Tenants the caller may read; never empty (the executor answers nothing for none). */
@@ -12,6 +13,37 @@ export interface CompileOptions {
   /** Rows returned (events or table rows). */
   limit: number;
   offset?: number;
+  /**
+   * The tables to read, each with the dialect that compiles conditions for it (a day table with
+   * its own free-text index and hot columns); their rows are combined with UNION ALL. Default: the
+   * `events` table with `d`. Given sources, aggregations run per source and are merged.
+   */
+  sources?: Source[];
+  /** Groups on this field fold ASCII case (the store indexes it case-insensitively). */
+  foldsCase?: (field: string) => boolean;
+}
+
+export interface Source {
+  table: string;
+  dialect: Dialect;
+}
+
+const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";
+
+/** The rows of one source that the query's filter keeps, as (seq, ts, doc); `extra` narrows more. */
+export function sourceRows(
+  q: Query,
+  s: Source,
+  opts: CompileOptions,
+  select: Frag = { sql: 'seq, ts, doc', params: [] },
+  extra: Frag[] = [],
+): Frag {
+  const d = s.dialect;
+  const conds: Frag[] = [d.scope(opts.tenants, opts.from, opts.to)];
+  if (d.rowGuard) conds.push({ sql: d.rowGuard, params: [] });
+  if (q.where) conds.push(compileExpr(q.where, d));
+  conds.push(...extra);
+  return sql`SELECT ${select} FROM ${s.table} WHERE ${joinFrags(conds, ' AND ')}`;
 }
 
 interface Statement {
@@ -87,10 +119,13 @@ const NEWEST_FIRST = 'ts DESC, seq DESC';
  * aliased c0, c1... so that column names chosen by the user never appear in SQL.
  */
 export function compileQuery(q: Query, d: Dialect, opts: CompileOptions): CompiledSearch {
-  const conds: Frag[] = [d.scope(opts.tenants, opts.from, opts.to)];
-  if (d.rowGuard) conds.push({ sql: d.rowGuard, params: [] });
-  if (q.where) conds.push(compileExpr(q.where, d));
-  let cur: Frag = sql`SELECT seq, ts, doc FROM events WHERE ${joinFrags(conds, ' AND ')}`;
+  const sources = opts.sources ?? [{ table: 'events', dialect: d }];
+  let cur: Frag = sources.length
+    ? unionAllFrags(
+        sources.map((s) => sourceRows(q, s, opts)),
+        'seq, ts, doc',
+      )
+    : { sql: NO_ROWS, params: [] };
   let order: Frag = { sql: NEWEST_FIRST, params: [] };
   let fields: string[] | undefined;
   const transformAt = q.pipes.findIndex((p) => TRANSFORMS.has(p.cmd));
@@ -143,7 +178,10 @@ export function compileQuery(q: Query, d: Dialect, opts: CompileOptions): Compil
   }
 
   const t = q.pipes[transformAt]!;
-  const table = transform(t, cur, d);
+  const fold = opts.foldsCase ?? (() => false);
+  const partial =
+    opts.sources && transformAt === 0 ? partialAggregation(q, t, sources, opts, d, fold) : undefined;
+  const table = partial ?? transform(t, cur, d, fold);
   let columns = outputColumns(t)!;
   let tOrder = table.order;
   let tcur = table.sql;
@@ -179,13 +217,18 @@ function statement(d: Dialect, f: Frag): Statement {
 }
 
 /** The GROUP BY statement of a transforming command and its default order (over c0, c1...). */
-function transform(p: Pipe, cur: Frag, d: Dialect): { sql: Frag; order: string } {
+function transform(
+  p: Pipe,
+  cur: Frag,
+  d: Dialect,
+  fold: (field: string) => boolean,
+): { sql: Frag; order: string } {
   if (p.cmd === 'top' || p.cmd === 'rare') {
     const inner = sql`SELECT ${d.key(p.field)} AS k0 FROM (${cur}) e`;
     const dir = p.cmd === 'top' ? 'DESC' : 'ASC';
     const order = `c1 ${dir}, c0 ASC`;
     return {
-      sql: sql`SELECT ${d.keyOut('k0')} AS c0, count(*) AS c1, CAST(100.0 * count(*) / sum(count(*)) OVER () AS DOUBLE PRECISION) AS c2 FROM (${inner}) g WHERE k0 IS NOT NULL GROUP BY k0 ORDER BY ${order} LIMIT ${param(p.n)}`,
+      sql: sql`SELECT ${groupOut(d, 'k0', fold(p.field))} AS c0, count(*) AS c1, CAST(100.0 * count(*) / sum(count(*)) OVER () AS DOUBLE PRECISION) AS c2 FROM (${inner}) g WHERE k0 IS NOT NULL GROUP BY ${groupKey('k0', fold(p.field))} ORDER BY ${order} LIMIT ${param(p.n)}`,
       order,
     };
   }
@@ -201,8 +244,8 @@ function transform(p: Pipe, cur: Frag, d: Dialect): { sql: Frag; order: string }
   }
   p.by.forEach((f, i) => {
     inner.push(sql`${d.key(f)} AS k${String(i)}`);
-    keys.push(`k${i}`);
-    outer.push(`${d.keyOut(`k${i}`)} AS c${c++}`);
+    keys.push(groupKey(`k${i}`, fold(f)));
+    outer.push(`${groupOut(d, `k${i}`, fold(f))} AS c${c++}`);
   });
   p.aggs.forEach((a, i) => {
     if (a.field) inner.push(sql`${d.key(a.field)} AS a${String(i)}`);
@@ -219,7 +262,14 @@ function transform(p: Pipe, cur: Frag, d: Dialect): { sql: Frag; order: string }
   };
 }
 
-function aggregate(a: Agg, col: string, d: Dialect): string {
+/** A GROUP BY term; a folded key groups ASCII case variants together (SQLite's NOCASE). */
+export const groupKey = (col: string, fold: boolean): string => (fold ? `${col} COLLATE NOCASE` : col);
+
+/** A group's key as returned: for a folded key, one of its spellings, the same every time. */
+export const groupOut = (d: Dialect, col: string, fold: boolean): string =>
+  fold ? `min(${d.keyOut(col)} COLLATE BINARY)` : d.keyOut(col);
+
+export function aggregate(a: Agg, col: string, d: Dialect): string {
   switch (a.fn) {
     case 'count':
       return a.field ? `count(${col})` : 'count(*)';

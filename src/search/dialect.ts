@@ -40,6 +40,12 @@ export interface Dialect {
   bucket(spanMs: number): Frag;
   /** Final SQL text for the engine (placeholder style). */
   finish(sqlText: string): string;
+  /**
+   * A column of the table being read that holds the field's value when it is one string, NULL
+   * when the field is absent, and `irregular` when only the document can tell (SQLite day tables'
+   * hot fields). Lets an aggregation group by an index instead of by parsed documents.
+   */
+  hotColumn?(field: string): { column: string; irregular: string } | undefined;
 }
 
 /** `*` → any run, `?` → one character, literals escaped for `LIKE ... ESCAPE '\'`. */

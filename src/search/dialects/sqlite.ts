@@ -45,33 +45,71 @@ export interface SqliteFullText {
   indexedUpTo: number;
 }
 
-export function sqliteDialect(opts: { rowGuard?: string; fts?: SqliteFullText } = {}): Dialect {
+/**
+ * Columns of the table being read that copy fields out of the document (the SQLite store's hot
+ * fields): for each field, its column, and the value stored when the document must decide.
+ */
+export interface HotColumns {
+  column(field: string): string | undefined;
+  irregular: string;
+}
+
+export function sqliteDialect(
+  opts: { rowGuard?: string; fts?: SqliteFullText; hot?: HotColumns } = {},
+): Dialect {
   const coalesce = (op: '->' | '->>', field: string): Frag => {
     const frags = pathVariants(field).map((p) => sql`doc ${op} ${param(jsonPath(p))}`);
     return frags.length === 1 ? frags[0]! : sql`coalesce(${joinFrags(frags, ', ')})`;
   };
-  const pred = (p: ValuePred): Frag => {
+  // `v` is a value and `t` its JSON type: json_each's columns, or a hot column and 'text'.
+  const pred = (p: ValuePred, v = 'j.value', t = 'j.type'): Frag => {
     switch (p.kind) {
       case 'eqString': {
-        const base = sql`(j.type = 'text' AND lower(j.value) = lower(${param(p.value)}))`;
+        const base = sql`(${t} = 'text' AND lower(${v}) = lower(${param(p.value)}))`;
         const b = p.value.toLowerCase();
-        return b === 'true' || b === 'false' ? sql`(${base} OR j.type = ${param(b)})` : base;
+        return b === 'true' || b === 'false' ? sql`(${base} OR ${t} = ${param(b)})` : base;
       }
       case 'eqNumber':
         // Windows event codes and ports arrive as text as often as numbers.
-        return sql`((j.type IN ('integer', 'real') AND j.value = ${param(p.value)}) OR (j.type = 'text' AND j.value = ${param(String(p.value))}))`;
+        return sql`((${t} IN ('integer', 'real') AND ${v} = ${param(p.value)}) OR (${t} = 'text' AND ${v} = ${param(String(p.value))}))`;
       case 'like':
-        return sql`(j.type IN ('text', 'integer', 'real') AND j.value LIKE ${param(likePattern(p.parts))} ESCAPE '\\')`;
+        return sql`(${t} IN ('text', 'integer', 'real') AND ${v} LIKE ${param(likePattern(p.parts))} ESCAPE '\\')`;
       case 'cmp':
         if (typeof p.value === 'number') {
-          return sql`((j.type IN ('integer', 'real') AND j.value ${p.op} ${param(p.value)}) OR (j.type = 'text' AND j.value GLOB '[0-9-]*' AND CAST(j.value AS REAL) ${p.op} ${param(p.value)}))`;
+          return sql`((${t} IN ('integer', 'real') AND ${v} ${p.op} ${param(p.value)}) OR (${t} = 'text' AND ${v} GLOB '[0-9-]*' AND CAST(${v} AS REAL) ${p.op} ${param(p.value)}))`;
         }
-        return sql`(j.type = 'text' AND lower(j.value) ${p.op} lower(${param(p.value)}))`;
+        return sql`(${t} = 'text' AND lower(${v}) ${p.op} lower(${param(p.value)}))`;
       case 'cidr':
-        return sql`(j.type = 'text' AND vigil_ip_key(j.value) BETWEEN ${param(p.lo)} AND ${param(p.hi)})`;
+        return sql`(${t} = 'text' AND vigil_ip_key(${v}) BETWEEN ${param(p.lo)} AND ${param(p.hi)})`;
       case 'all':
-        return sql`(${joinFrags(p.items.map(pred), ' AND ')})`;
+        return sql`(${joinFrags(
+          p.items.map((i) => pred(i, v, t)),
+          ' AND ',
+        )})`;
     }
+  };
+  const fromDoc = (field: string, p: ValuePred): Frag =>
+    sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE ${pred(p)})`;
+  /**
+   * The same test through a hot column: its string when it holds one, the document when it holds
+   * the irregular mark. Always 0 or 1, never NULL, so NOT keeps meaning "no value matches".
+   * Equality leads with `col IN (value, mark)`, which the day table's index answers.
+   */
+  const fromColumn = (col: string, irregular: string, field: string, p: ValuePred): Frag => {
+    const mark = param(irregular);
+    const eq =
+      p.kind === 'eqString' && !['true', 'false'].includes(p.value.toLowerCase())
+        ? p.value
+        : p.kind === 'eqNumber' && /^-?\d+(\.\d+)?$/.test(String(p.value))
+          ? String(p.value)
+          : undefined;
+    if (eq !== undefined)
+      return sql`(${col} IS NOT NULL AND ${col} IN (${param(eq)}, ${mark}) AND (${col} <> ${mark} OR ${fromDoc(field, p)}))`;
+    return sql`(${col} IS NOT NULL AND CASE WHEN ${col} = ${mark} THEN ${fromDoc(field, p)} ELSE coalesce(${pred(p, col, "'text'")}, 0) END)`;
+  };
+  const hotColumn = (field: string) => {
+    const column = opts.hot?.column(field);
+    return column && opts.hot ? { column, irregular: opts.hot.irregular } : undefined;
   };
   return {
     name: 'sqlite',
@@ -82,10 +120,17 @@ export function sqliteDialect(opts: { rowGuard?: string; fts?: SqliteFullText } 
       if (to) parts.push(sql`ts < ${param(to.getTime())}`);
       return joinFrags(parts, ' AND ');
     },
-    anyValue: (field, p) =>
-      sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE ${pred(p)})`,
-    exists: (field) =>
-      sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE j.type <> 'null')`,
+    anyValue(field, p) {
+      const hot = hotColumn(field);
+      return hot ? fromColumn(hot.column, hot.irregular, field, p) : fromDoc(field, p);
+    },
+    exists(field) {
+      const any = sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE j.type <> 'null')`;
+      const hot = hotColumn(field);
+      if (!hot) return any;
+      const mark = param(hot.irregular);
+      return sql`(${hot.column} IS NOT NULL AND (${hot.column} <> ${mark} OR ${any}))`;
+    },
     freeText(parts: PatternPart[]) {
       const pattern = param(likePattern(parts, true));
       const escaped = parts.some((p) => 'lit' in p && JSON_ESCAPED.test(p.lit));
@@ -107,5 +152,6 @@ export function sqliteDialect(opts: { rowGuard?: string; fts?: SqliteFullText } 
     // Numbers bind as REAL, so `ts / ?` would not truncate; `%` works on integers.
     bucket: (spanMs) => sql`(ts - ts % ${param(spanMs)})`,
     finish: (text) => text,
+    hotColumn,
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { ftsName, listPartitions } from './event-partitions.js';
+import { PlannerStats } from './planner-stats.js';
 
 /**
  * Fills each day's FTS5 trigram index behind ingest. Indexing on insert cost several times the
@@ -50,7 +51,7 @@ export class FullTextIndexer {
 const ROWS_PER_STEP = 100;
 
 /**
- * Runs the indexer in the background: flat out while ingest is quiet; while appends are arriving,
+ * Runs the indexer (and the day tables' planner statistics, planner-stats.ts) in the background: flat out while ingest is quiet; while appends are arriving,
  * after each step it pauses four times as long as the step took, so that it takes at most a fifth
  * of the (single) thread that ingest also needs.
  */
@@ -59,12 +60,16 @@ export class FullTextIndexLoop {
   private stopped = false;
   /** The last failure (a locked database, a full disk); the loop retries. */
   lastError: unknown;
+  private readonly stats: PlannerStats;
+  private statsAt = 0;
 
   constructor(
     private readonly db: Db,
     private readonly indexer: FullTextIndexer,
     private readonly lastAppendAt: () => number,
-  ) {}
+  ) {
+    this.stats = new PlannerStats(db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -88,6 +93,11 @@ export class FullTextIndexLoop {
     let n = 0;
     try {
       n = this.indexer.step(ROWS_PER_STEP);
+      // The planner statistics ride along: a minute apart, milliseconds each.
+      if (Date.now() - this.statsAt > 60_000) {
+        this.statsAt = Date.now();
+        this.stats.refresh();
+      }
     } catch (e) {
       this.lastError = e;
       this.schedule(1000);

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { HOT_COLUMNS_SQL, HOT_FIELDS, hotIndexesSql, hotValues } from './hot-fields.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -43,7 +44,9 @@ const VIEW_COLUMNS = 'seq, id, tenant, ts, ingested, doc';
  *   insert cut ingest throughput several times. AUTOINCREMENT so that a seq is never reused and
  *   "at or below upto" always means indexed;
  * - triggers keeping `event_usage` (events and bytes per day and tenant) exact, and removing a
- *   deleted row from the FTS index when it had been indexed.
+ *   deleted row from the FTS index when it had been indexed;
+ * - the hot-field columns and their indexes (hot-fields.ts). Days made before those existed have
+ *   `hot = 0` in event_partitions and are searched through the documents alone.
  * The `events` view (UNION ALL of every day) keeps plain `SELECT ... FROM events` working for
  * tools and tests; the adapters read only the days a query's time range overlaps.
  */
@@ -57,9 +60,11 @@ export function createPartitionSql(day: number): string {
       tenant TEXT NOT NULL,
       ts INTEGER NOT NULL,
       ingested INTEGER NOT NULL,
-      doc TEXT NOT NULL
+      doc TEXT NOT NULL,
+      ${HOT_COLUMNS_SQL}
     );
     CREATE INDEX IF NOT EXISTS ${p}_tenant_ts ON ${p}(tenant, ts);
+    ${hotIndexesSql(p)}
     CREATE UNIQUE INDEX IF NOT EXISTS ${p}_tenant_id ON ${p}(tenant, id);
     CREATE VIRTUAL TABLE IF NOT EXISTS ${f} USING fts5(doc, content='${p}', content_rowid='seq', tokenize='trigram', detail='none');
     CREATE TRIGGER IF NOT EXISTS ${p}_added AFTER INSERT ON ${p} BEGIN
@@ -74,7 +79,7 @@ export function createPartitionSql(day: number): string {
       WHEN old.seq <= (SELECT upto FROM event_fts_progress WHERE day = ${day}) BEGIN
       INSERT INTO ${f}(${f}, rowid, doc) VALUES ('delete', old.seq, old.doc);
     END;
-    INSERT OR IGNORE INTO event_partitions (day, name) VALUES (${day}, '${p}');
+    INSERT OR IGNORE INTO event_partitions (day, name, hot) VALUES (${day}, '${p}', 1);
     INSERT OR IGNORE INTO event_fts_progress (day, upto) VALUES (${day}, 0);
   `;
 }
@@ -96,15 +101,19 @@ export interface Partition {
   name: string;
   /** Rows with seq at or below this are in the day's FTS index. */
   indexed: number;
+  /** The table has the hot-field columns (hot-fields.ts). */
+  hot: boolean;
 }
 
 /** Every day table, oldest first. */
 export function listPartitions(db: Db): Partition[] {
-  return db
-    .prepare(
-      'SELECT p.day, p.name, coalesce(f.upto, 0) AS indexed FROM event_partitions p LEFT JOIN event_fts_progress f USING (day) ORDER BY p.day',
-    )
-    .all() as Partition[];
+  return (
+    db
+      .prepare(
+        'SELECT p.day, p.name, coalesce(f.upto, 0) AS indexed, p.hot FROM event_partitions p LEFT JOIN event_fts_progress f USING (day) ORDER BY p.day',
+      )
+      .all() as Array<Omit<Partition, 'hot'> & { hot: number }>
+  ).map((p) => ({ ...p, hot: p.hot === 1 }));
 }
 
 /** Drops a whole day at once: no row-by-row delete. Returns the events it held. */
@@ -172,11 +181,13 @@ export function partitionLegacyEvents(db: Db): number {
         inserts.set(
           day,
           db.prepare(
-            `INSERT OR IGNORE INTO ${partitionName(day)} (seq, id, tenant, ts, ingested, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+            `INSERT OR IGNORE INTO ${partitionName(day)} (seq, id, tenant, ts, ingested, doc, ${HOT_FIELDS.map((h) => h.column).join(', ')}) VALUES (?, ?, ?, ?, ?, ?${', ?'.repeat(HOT_FIELDS.length)})`,
           ),
         );
       }
-      moved += inserts.get(day)!.run(r.seq, r.id, r.tenant, r.ts, r.ingested, r.doc).changes;
+      moved += inserts
+        .get(day)!
+        .run(r.seq, r.id, r.tenant, r.ts, r.ingested, r.doc, ...hotValues(JSON.parse(r.doc))).changes;
     }
     last = rows[rows.length - 1]!.seq;
   }

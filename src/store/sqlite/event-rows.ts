@@ -2,9 +2,12 @@ import type { VigilEvent } from '../../schema/ecs.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { createPartitionSql, DAY_MS, dayOf, partitionName, rebuildEventsView } from './event-partitions.js';
+import { HOT_FIELDS, hotValues } from './hot-fields.js';
 
-/** Columns of one events row as bound: id, tenant, ts, ingested, doc. */
-export const COLUMNS = 5;
+/** Columns of one events row as bound: id, tenant, ts, ingested, doc, then the hot fields. */
+const BASE_COLUMNS = 5;
+export const COLUMNS = BASE_COLUMNS + HOT_FIELDS.length;
+const COLUMN_NAMES = ['id', 'tenant', 'ts', 'ingested', 'doc', ...HOT_FIELDS.map((h) => h.column)].join(', ');
 /** Rows per multi-row INSERT: one statement step for many rows costs less than a step per row. */
 const ROWS_PER_INSERT = 50;
 
@@ -31,6 +34,8 @@ export class EventRowEncoder {
       rows[at + 2] = Date.parse(e['@timestamp']);
       rows[at + 3] = this.lastIngestedMs;
       rows[at + 4] = JSON.stringify(e);
+      const hot = hotValues(e);
+      for (let i = 0; i < hot.length; i++) rows[at + BASE_COLUMNS + i] = hot[i];
       at += COLUMNS;
     }
     return rows;
@@ -39,7 +44,8 @@ export class EventRowEncoder {
 
 interface DayInserts {
   one: Statement;
-  many: Statement;
+  /** Undefined for a day made before hot fields: its rows go one by one, without them. */
+  many: Statement | undefined;
   /** Is (tenant, id) already in this day? */
   has: Statement;
 }
@@ -54,11 +60,13 @@ const RESEND_WINDOW_MS = 3_600_000;
 export class EventRowWriter {
   private readonly days = new Map<number, DayInserts>();
   private readonly known;
+  private readonly hot;
   /** New days were created in this transaction: the `events` view is rebuilt once, at its end. */
   private viewStale = false;
 
   constructor(private readonly db: Db) {
     this.known = db.prepare('SELECT 1 FROM event_partitions WHERE day = ?').pluck();
+    this.hot = db.prepare('SELECT hot FROM event_partitions WHERE day = ?').pluck();
   }
 
   /** Drops cached statements: a day table was dropped (retention) or replaced. */
@@ -75,10 +83,12 @@ export class EventRowWriter {
       this.viewStale = true;
     }
     const name = partitionName(day);
-    const sql = `INSERT OR IGNORE INTO ${name} (id, tenant, ts, ingested, doc) VALUES `;
+    const hot = this.hot.get(day) === 1;
+    const row = `(${new Array<string>(hot ? COLUMNS : BASE_COLUMNS).fill('?').join(', ')})`;
+    const sql = `INSERT OR IGNORE INTO ${name} (${hot ? COLUMN_NAMES : 'id, tenant, ts, ingested, doc'}) VALUES `;
     d = {
-      one: this.db.prepare(`${sql}(?, ?, ?, ?, ?)`),
-      many: this.db.prepare(sql + new Array<string>(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')),
+      one: this.db.prepare(sql + row),
+      many: hot ? this.db.prepare(sql + new Array<string>(ROWS_PER_INSERT).fill(row).join(', ')) : undefined,
       has: this.db.prepare(`SELECT 1 FROM ${name} WHERE tenant = ? AND id = ?`).pluck(),
     };
     this.days.set(day, d);
@@ -97,8 +107,10 @@ export class EventRowWriter {
     const chunk = ROWS_PER_INSERT * COLUMNS;
     let n = 0;
     let at = 0;
-    for (; at + chunk <= rows.length; at += chunk) n += d.many.run(rows.slice(at, at + chunk)).changes;
-    for (; at < rows.length; at += COLUMNS) n += d.one.run(rows.slice(at, at + COLUMNS)).changes;
+    if (d.many)
+      for (; at + chunk <= rows.length; at += chunk) n += d.many.run(rows.slice(at, at + chunk)).changes;
+    const width = d.many ? COLUMNS : BASE_COLUMNS;
+    for (; at < rows.length; at += COLUMNS) n += d.one.run(rows.slice(at, at + width)).changes;
     return n;
   }
 

@@ -1,11 +1,10 @@
 import type { VigilEvent } from '../../schema/ecs.js';
 import { flatten, setField } from '../../schema/fields.js';
 import type { Query } from '../../search/ast.js';
-import { compileExpr, compileQuery, type CompiledSearch } from '../../search/compile.js';
-import { sqliteDialect, type SqliteFullText } from '../../search/dialects/sqlite.js';
+import { compileQuery, type CompiledSearch, type Source } from '../../search/compile.js';
+import { sqliteDialect, type HotColumns } from '../../search/dialects/sqlite.js';
 import { ipKey } from '../../search/ip.js';
 import { parseQuery } from '../../search/parser.js';
-import { joinFrags, sql, type Frag } from '../../search/sql.js';
 import {
   QueryError,
   QueryTimeout,
@@ -14,7 +13,10 @@ import {
   type SearchResult,
 } from '../../search/ports.js';
 import type { Db } from './db.js';
-import { ftsName, listPartitions, overlapping, unionAll, type Partition } from './event-partitions.js';
+import { ftsName, listPartitions, overlapping } from './event-partitions.js';
+import { hotField, IRREGULAR } from './hot-fields.js';
+
+const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
 export interface SqliteEventSearchOptions {
   /** Longest a search may run before it is aborted (default 10 s). */
@@ -128,9 +130,25 @@ export class SqliteEventSearch implements EventSearch {
     }
   }
 
+  /**
+   * Each day table the time range overlaps is a source with its own dialect: its FTS5 index for
+   * free text and, on days made with them, its hot-field columns.
+   */
   private compile(q: Query, tenants: string[], opts: SearchOptions): CompiledSearch {
-    const compiled = compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), { tenants, ...opts });
-    return onDays(compiled, q, tenants, opts, overlapping(listPartitions(this.db), opts.from, opts.to));
+    const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).map((p) => ({
+      table: p.name,
+      dialect: sqliteDialect({
+        rowGuard: ROW_GUARD,
+        fts: { table: ftsName(p.name), indexedUpTo: p.indexed },
+        ...(p.hot ? { hot: HOT_COLUMNS } : {}),
+      }),
+    }));
+    return compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), {
+      tenants,
+      ...opts,
+      sources,
+      foldsCase: (field) => hotField(field) !== undefined,
+    });
   }
 
   /** The statement a search runs (for tests and troubleshooting); throws QueryError like search. */
@@ -169,74 +187,3 @@ export class SqliteEventSearch implements EventSearch {
  * its first call and every 16th after.
  */
 const ROW_GUARD = '((random() & 15) <> 0 OR vigil_tick())';
-
-/** The compiler's innermost statement, built exactly as compile.ts builds it. */
-function innermost(
-  q: Query,
-  tenants: string[],
-  opts: SearchOptions,
-  table: string,
-  fts?: SqliteFullText,
-): Frag {
-  const d = sqliteDialect({ rowGuard: ROW_GUARD, ...(fts ? { fts } : {}) });
-  const conds: Frag[] = [d.scope(tenants, opts.from, opts.to), { sql: ROW_GUARD, params: [] }];
-  if (q.where) conds.push(compileExpr(q.where, d));
-  return sql`SELECT seq, ts, doc FROM ${table} WHERE ${joinFrags(conds, ' AND ')}`;
-}
-
-const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";
-
-/**
- * Points a compiled search at the day tables its time range overlaps. The compiler reads from
- * `events` (the view over every day); its innermost statement is replaced by one arm per day, each
- * with the same conditions over that day's table and its own FTS5 index for free text. When the
- * statement is not found as expected (the compiler changed shape), the search runs unchanged over
- * the view: slower, still correct.
- */
-function onDays(
-  c: CompiledSearch,
-  q: Query,
-  tenants: string[],
-  opts: SearchOptions,
-  days: Partition[],
-): CompiledSearch {
-  const base = innermost(q, tenants, opts, 'events');
-  const arms = days.map((p) =>
-    innermost(q, tenants, opts, p.name, { table: ftsName(p.name), indexedUpTo: p.indexed }),
-  );
-  const union: Frag = arms.length
-    ? {
-        sql: unionAll(
-          arms.map((a) => a.sql),
-          'seq, ts, doc',
-        ),
-        params: arms.flatMap((a) => a.params),
-      }
-    : { sql: NO_ROWS, params: [] };
-  const rows = splice(c.rows, base, union);
-  const count = splice(c.count, base, union);
-  return rows && count ? { ...c, rows, count } : c;
-}
-
-function splice(
-  stmt: { sql: string; params: unknown[] },
-  base: Frag,
-  union: Frag,
-): { sql: string; params: unknown[] } | undefined {
-  const at = stmt.sql.indexOf(base.sql);
-  if (at < 0 || stmt.sql.indexOf(base.sql, at + 1) >= 0) return undefined;
-  // Every '?' is a placeholder (the dialect binds all values), so counting them finds the params.
-  const placeholders = (t: string) => t.split('?').length - 1;
-  if (placeholders(stmt.sql) !== stmt.params.length) return undefined;
-  const first = placeholders(stmt.sql.slice(0, at));
-  const own = stmt.params.slice(first, first + base.params.length);
-  if (own.length !== base.params.length || own.some((v, i) => v !== base.params[i])) return undefined;
-  return {
-    sql: stmt.sql.slice(0, at) + union.sql + stmt.sql.slice(at + base.sql.length),
-    params: [
-      ...stmt.params.slice(0, first),
-      ...union.params,
-      ...stmt.params.slice(first + base.params.length),
-    ],
-  };
-}

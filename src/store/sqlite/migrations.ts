@@ -129,7 +129,7 @@ const FOUNDATION: readonly Migration[] = [
     version: 3,
     name: 'events-by-day',
     sql: `
-      CREATE TABLE event_partitions (day INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE event_partitions (day INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hot INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE event_usage (
         day INTEGER NOT NULL,
         tenant TEXT NOT NULL,
@@ -141,6 +141,19 @@ const FOUNDATION: readonly Migration[] = [
       CREATE TABLE event_fts_progress (day INTEGER PRIMARY KEY, upto INTEGER NOT NULL);
     `,
     up: (db) => void partitionLegacyEvents(db),
+  },
+  {
+    // Day tables made from now on carry the hot-field columns (hot-fields.ts); older days keep
+    // hot = 0 and are searched through their documents. Version 3 creates the column on new
+    // databases (it makes hot day tables itself when it moves legacy rows).
+    version: 4,
+    name: 'hot-field columns',
+    sql: '',
+    up: (db) => {
+      const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
+      if (!cols.includes('hot'))
+        db.exec('ALTER TABLE event_partitions ADD COLUMN hot INTEGER NOT NULL DEFAULT 0');
+    },
   },
 ];
 

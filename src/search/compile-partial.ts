@@ -1,0 +1,163 @@
+import type { Agg, Pipe, Query } from './ast.js';
+import { aggregate, groupKey, groupOut, sourceRows, type CompileOptions, type Source } from './compile.js';
+import type { Dialect } from './dialect.js';
+import { joinFrags, param, sql, unionAllFrags, type Frag } from './sql.js';
+
+/**
+ * Aggregation per source, then a merge: `| stats count() by host.name` over seven day tables
+ * groups each day on its own (on the day's index when the field is hot) and sums seven small
+ * tables, instead of sorting every event of the week into one GROUP BY. Used when the
+ * transforming command is the first pipe and every aggregate can be merged (not `dc`).
+ *
+ * When every `by` field has a hot column in a source, that source is read in two parts: the rows
+ * where each column holds the value (grouped on the columns alone, which an index covers), and
+ * the rows where a column holds the irregular mark (grouped on their documents).
+ */
+export function partialAggregation(
+  q: Query,
+  p: Pipe,
+  sources: Source[],
+  opts: CompileOptions,
+  d: Dialect,
+  fold: (field: string) => boolean,
+): { sql: Frag; order: string } | undefined {
+  if (p.cmd === 'top' || p.cmd === 'rare') {
+    const body = merged(q, sources, opts, [p.field], [], false, fold);
+    const dir = p.cmd === 'top' ? 'DESC' : 'ASC';
+    const order = `c1 ${dir}, c0 ASC`;
+    return {
+      sql: sql`SELECT ${groupOut(d, 'k0', fold(p.field))} AS c0, sum(p0) AS c1, CAST(100.0 * sum(p0) / sum(sum(p0)) OVER () AS DOUBLE PRECISION) AS c2 FROM (${body}) g WHERE k0 IS NOT NULL GROUP BY ${groupKey('k0', fold(p.field))} ORDER BY ${order} LIMIT ${param(p.n)}`,
+      order,
+    };
+  }
+  if (p.cmd !== 'stats' && p.cmd !== 'timechart') return undefined;
+  if (p.aggs.some((a) => a.fn === 'dc')) return undefined;
+  const timed = p.cmd === 'timechart';
+  const body = merged(q, sources, opts, p.by, p.aggs, timed ? p.spanMs : false, fold);
+  const outer: string[] = [];
+  const keys: string[] = [];
+  if (timed) {
+    keys.push('tb');
+    outer.push('tb');
+  }
+  p.by.forEach((f, i) => {
+    keys.push(groupKey(`k${i}`, fold(f)));
+    outer.push(groupOut(d, `k${i}`, fold(f)));
+  });
+  p.aggs.forEach((a, i) => outer.push(mergeOf(a, i)));
+  const where = p.by.length ? ` WHERE ${p.by.map((_, i) => `k${i} IS NOT NULL`).join(' AND ')}` : '';
+  const group = keys.length ? ` GROUP BY ${keys.join(', ')}` : '';
+  const order = keys.length ? keys.map((_, i) => `c${i} ASC`).join(', ') : 'c0 ASC';
+  return {
+    sql: sql`SELECT ${outer.map((o, i) => `${o} AS c${i}`).join(', ')} FROM (${body}) g${where}${group}`,
+    order,
+  };
+}
+
+/** Partial aggregates of one aggregate: p<i> (and q<i>, the count of numbers, for avg). */
+function partialOf(a: Agg, i: number, d: Dialect): string {
+  const col = `a${i}`;
+  if (a.fn === 'avg') return `sum(${d.numberOf(col)}) AS p${i}, count(${d.numberOf(col)}) AS q${i}`;
+  return `${aggregate(a, col, d)} AS p${i}`;
+}
+
+function mergeOf(a: Agg, i: number): string {
+  switch (a.fn) {
+    case 'count':
+      return `coalesce(sum(p${i}), 0)`;
+    case 'avg':
+      return `CAST(sum(p${i}) AS DOUBLE PRECISION) / sum(q${i})`;
+    default:
+      return `${a.fn}(p${i})`;
+  }
+}
+
+/** Every source's partial groups, as one UNION ALL with columns [tb,] k0.., p0.. [q..]. */
+function merged(
+  q: Query,
+  sources: Source[],
+  opts: CompileOptions,
+  by: string[],
+  aggs: Agg[],
+  spanMs: number | false,
+  fold: (field: string) => boolean,
+): Frag {
+  const parts: Frag[] = [];
+  for (const s of sources) {
+    const hot = by.map((f) => s.dialect.hotColumn?.(f));
+    const allHot = by.length > 0 && hot.every((h) => h !== undefined);
+    if (!allHot) {
+      parts.push(partialOfSource(q, s, opts, by, aggs, spanMs, fold));
+      continue;
+    }
+    const cols = hot.map((h) => h);
+    parts.push(
+      partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+        keys: cols.map((h) => h.column),
+        extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
+      }),
+      partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+        extra: [
+          sql`(${joinFrags(
+            cols.map((h) => sql`${h.column} = ${param(h.irregular)}`),
+            ' OR ',
+          )})`,
+        ],
+      }),
+    );
+  }
+  if (parts.length === 0) return emptyPartial(by, aggs, spanMs);
+  const columns = [
+    ...(spanMs !== false ? ['tb'] : []),
+    ...by.map((_, i) => `k${i}`),
+    ...aggs.flatMap((a, i) => (a.fn === 'avg' ? [`p${i}`, `q${i}`] : [`p${i}`])),
+  ];
+  if (aggs.length === 0) columns.push('p0');
+  return unionAllFrags(parts, columns.join(', '));
+}
+
+function partialOfSource(
+  q: Query,
+  s: Source,
+  opts: CompileOptions,
+  by: string[],
+  aggs: Agg[],
+  spanMs: number | false,
+  fold: (field: string) => boolean,
+  hot: { keys?: string[]; extra: Frag[] } = { extra: [] },
+): Frag {
+  const d = s.dialect;
+  const inner: Frag[] = [];
+  const out: string[] = [];
+  const keys: string[] = [];
+  if (spanMs !== false) {
+    inner.push(sql`${d.bucket(spanMs)} AS tb`);
+    keys.push('tb');
+    out.push('tb');
+  }
+  by.forEach((f, i) => {
+    inner.push(hot.keys ? sql`${hot.keys[i]!} AS k${String(i)}` : sql`${d.key(f)} AS k${String(i)}`);
+    keys.push(groupKey(`k${i}`, fold(f)));
+    out.push(fold(f) ? `min(k${i} COLLATE BINARY) AS k${i}` : `k${i}`);
+  });
+  aggs.forEach((a, i) => {
+    if (a.field) inner.push(sql`${d.key(a.field)} AS a${String(i)}`);
+    out.push(partialOf(a, i, d));
+  });
+  // top/rare count rows per key: one count(*) partial.
+  if (aggs.length === 0) out.push('count(*) AS p0');
+  if (inner.length === 0) inner.push({ sql: '1 AS one', params: [] });
+  const rows = sourceRows(q, s, opts, joinFrags(inner, ', '), hot.extra);
+  const group = keys.length ? ` GROUP BY ${keys.join(', ')}` : '';
+  return sql`SELECT ${out.join(', ')} FROM (${rows}) g${group}`;
+}
+
+function emptyPartial(by: string[], aggs: Agg[], spanMs: number | false): Frag {
+  const cols = [
+    ...(spanMs !== false ? ['NULL AS tb'] : []),
+    ...by.map((_, i) => `NULL AS k${i}`),
+    ...aggs.flatMap((a, i) => (a.fn === 'avg' ? [`NULL AS p${i}`, `NULL AS q${i}`] : [`NULL AS p${i}`])),
+  ];
+  if (aggs.length === 0) cols.push('NULL AS p0');
+  return { sql: `SELECT ${cols.join(', ')} WHERE 1 = 0`, params: [] };
+}
