@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { ftsName, listPartitions } from './event-partitions.js';
+import { HotIndexBuilder } from './hot-index-builder.js';
 import { PlannerStats } from './planner-stats.js';
 
 /**
@@ -51,7 +52,7 @@ export class FullTextIndexer {
 const ROWS_PER_STEP = 100;
 
 /**
- * Runs the indexer (and the day tables' planner statistics, planner-stats.ts) in the background: flat out while ingest is quiet; while appends are arriving,
+ * Runs the indexer (and the day tables' planner statistics and hot-field indexes) in the background: flat out while ingest is quiet; while appends are arriving,
  * after each step it pauses four times as long as the step took, so that it takes at most a fifth
  * of the (single) thread that ingest also needs.
  */
@@ -62,6 +63,7 @@ export class FullTextIndexLoop {
   lastError: unknown;
   private readonly stats: PlannerStats;
   private statsAt = 0;
+  private readonly hotIndexes: HotIndexBuilder;
 
   constructor(
     private readonly db: Db,
@@ -69,6 +71,7 @@ export class FullTextIndexLoop {
     private readonly lastAppendAt: () => number,
   ) {
     this.stats = new PlannerStats(db);
+    this.hotIndexes = new HotIndexBuilder(db);
   }
 
   start(): void {
@@ -94,8 +97,10 @@ export class FullTextIndexLoop {
     try {
       n = this.indexer.step(ROWS_PER_STEP);
       // The planner statistics ride along: a minute apart, milliseconds each.
+      // And the finished days' hot-field indexes: one per minute at most, since appends wait.
       if (Date.now() - this.statsAt > 60_000) {
         this.statsAt = Date.now();
+        this.hotIndexes.step();
         this.stats.refresh();
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import { HOT_COLUMNS_SQL, HOT_FIELDS, hotIndexesSql, hotValues } from './hot-fields.js';
+import { HOT_COLUMNS_SQL, HOT_FIELDS, hotValues } from './hot-fields.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -45,8 +45,9 @@ const VIEW_COLUMNS = 'seq, id, tenant, ts, ingested, doc';
  *   "at or below upto" always means indexed;
  * - triggers keeping `event_usage` (events and bytes per day and tenant) exact, and removing a
  *   deleted row from the FTS index when it had been indexed;
- * - the hot-field columns and their indexes (hot-fields.ts). Days made before those existed have
- *   `hot = 0` in event_partitions and are searched through the documents alone.
+ * - the hot-field columns (hot-fields.ts), `hot = 1` in event_partitions; their indexes are built
+ *   once the day is over (`hot = 2`, hot-index-builder.ts). Days made before hot fields existed
+ *   have `hot = 0` and are searched through the documents alone.
  * The `events` view (UNION ALL of every day) keeps plain `SELECT ... FROM events` working for
  * tools and tests; the adapters read only the days a query's time range overlaps.
  */
@@ -64,7 +65,6 @@ export function createPartitionSql(day: number): string {
       ${HOT_COLUMNS_SQL}
     );
     CREATE INDEX IF NOT EXISTS ${p}_tenant_ts ON ${p}(tenant, ts);
-    ${hotIndexesSql(p)}
     CREATE UNIQUE INDEX IF NOT EXISTS ${p}_tenant_id ON ${p}(tenant, id);
     CREATE VIRTUAL TABLE IF NOT EXISTS ${f} USING fts5(doc, content='${p}', content_rowid='seq', tokenize='trigram', detail='none');
     CREATE TRIGGER IF NOT EXISTS ${p}_added AFTER INSERT ON ${p} BEGIN
@@ -103,6 +103,8 @@ export interface Partition {
   indexed: number;
   /** The table has the hot-field columns (hot-fields.ts). */
   hot: boolean;
+  /** Their indexes are built (the day is over). */
+  hotIndexed: boolean;
 }
 
 /** Every day table, oldest first. */
@@ -112,8 +114,8 @@ export function listPartitions(db: Db): Partition[] {
       .prepare(
         'SELECT p.day, p.name, coalesce(f.upto, 0) AS indexed, p.hot FROM event_partitions p LEFT JOIN event_fts_progress f USING (day) ORDER BY p.day',
       )
-      .all() as Array<Omit<Partition, 'hot'> & { hot: number }>
-  ).map((p) => ({ ...p, hot: p.hot === 1 }));
+      .all() as Array<Omit<Partition, 'hot' | 'hotIndexed'> & { hot: number }>
+  ).map((p) => ({ ...p, hot: p.hot >= 1, hotIndexed: p.hot === 2 }));
 }
 
 /** Drops a whole day at once: no row-by-row delete. Returns the events it held. */

@@ -83,7 +83,7 @@ export class EventRowWriter {
       this.viewStale = true;
     }
     const name = partitionName(day);
-    const hot = this.hot.get(day) === 1;
+    const hot = (this.hot.get(day) as number) >= 1;
     const row = `(${new Array<string>(hot ? COLUMNS : BASE_COLUMNS).fill('?').join(', ')})`;
     const sql = `INSERT OR IGNORE INTO ${name} (${hot ? COLUMN_NAMES : 'id, tenant, ts, ingested, doc'}) VALUES `;
     d = {

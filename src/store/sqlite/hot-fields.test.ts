@@ -9,6 +9,7 @@ import { openDatabase, type Db } from './db.js';
 import { SqliteEventSearch } from './event-search.js';
 import { SqliteEventStore } from './events.js';
 import { IRREGULAR } from './hot-fields.js';
+import { HotIndexBuilder } from './hot-index-builder.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 
@@ -142,7 +143,12 @@ describe('hot-field columns', () => {
           await store.append(shapes.map(toEvent));
           const search = new SqliteEventSearch(db);
           expect(db.prepare('SELECT count(*) FROM event_partitions WHERE hot = 1').pluck().get()).toBe(1);
+          const columns = await answers(db, search);
+          // The day is long over: its indexes are built, and answers stay the same.
+          expect(new HotIndexBuilder(db).all()).toBeGreaterThan(1);
+          expect(db.prepare('SELECT count(*) FROM event_partitions WHERE hot = 2').pluck().get()).toBe(1);
           const hot = await answers(db, search);
+          QUERIES.forEach((q, i) => expect({ q, answer: hot[i] }).toEqual({ q, answer: columns[i] }));
           // The same rows, read as a day made before hot columns existed: documents only.
           db.prepare('UPDATE event_partitions SET hot = 0').run();
           const cold = await answers(db, search);
@@ -166,6 +172,7 @@ describe('hot-field columns', () => {
         ),
       ]);
       const search = new SqliteEventSearch(db);
+      new HotIndexBuilder(db).all();
       const plan = (q: string) => {
         const st = search.statement(['a'], q, { limit: 10 });
         return (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as Array<{ detail: string }>)
@@ -178,6 +185,45 @@ describe('hot-field columns', () => {
       expect(plan('| stats count() by host.name')).toMatch(
         /USING COVERING INDEX events_20260301_h_host_name/,
       );
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('HotIndexBuilder', () => {
+  it('leaves the day being written alone and indexes a day once it is over', async () => {
+    const db = openDatabase(path.join(dir, 'builder.db'));
+    try {
+      const store = new SqliteEventStore(db, { backgroundIndexing: false });
+      await store.append([
+        toEvent(
+          { host: 'a', user: 'b', code: 'c', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
+          0,
+        ),
+      ]);
+      const indexes = () =>
+        db
+          .prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_20260301_h_%'",
+          )
+          .pluck()
+          .get();
+      // 30 minutes after the day's end: within the grace for late events.
+      expect(new HotIndexBuilder(db, () => T0 + 86_400_000 + 1_800_000).all()).toBe(0);
+      expect(indexes()).toBe(0);
+      const steps = new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all();
+      expect(indexes()).toBe(steps - 1);
+      expect(indexes()).toBeGreaterThan(0);
+      // A late event into the indexed day is still stored and found through the index.
+      await store.append([
+        toEvent(
+          { host: 'late', user: 'b', code: 'c', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
+          1,
+        ),
+      ]);
+      const r = await new SqliteEventSearch(db).search(['a'], 'host.name:LATE', { limit: 10 });
+      expect(r.kind === 'events' ? r.events.length : -1).toBe(1);
     } finally {
       db.close();
     }
