@@ -153,6 +153,7 @@ export async function startVigil(
     config,
     storage,
     bus: scopeBus(bus, duties, log),
+    ...(bus instanceof NatsBus ? { nats: bus.connection } : {}),
     http,
     log,
     metrics,

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthService } from './auth/service.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Bus } from './bus/ports.js';
 import type { VigilConfig } from './config/schema.js';
 import type { VigilMetrics } from './metrics/registry.js';
@@ -25,6 +26,8 @@ export interface CapabilityContext {
    * consumers are scoped by the composition root; a capability checks this only for its timers.
    */
   roles?: ReadonlySet<Duty>;
+  /** The NATS connection of the cluster bus (absent when embedded), for KV buckets. */
+  nats?: NatsConnection;
 }
 
 export interface Capability {

@@ -220,6 +220,13 @@ export const configSchema = z
          * detect node separately (right only with a single detect node). Ignored when embedded.
          */
         correlationPartitions: z.coerce.number().int().min(0).max(1024).default(16),
+        /**
+         * Who decides which detect node owns a partition: PostgreSQL advisory locks (a partition
+         * moves when its holder's session ends), or leases in a NATS JetStream KV bucket (moves
+         * only what a fair share needs on join, and a dead node's after `partitionLeaseMs`).
+         */
+        partitionOwnership: z.enum(['postgres', 'nats']).default('postgres'),
+        partitionLeaseMs: z.coerce.number().int().min(300).max(600_000).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -3,7 +3,8 @@ import { ruleRoutes } from '../api/routes/rules.js';
 import type { Capability, CapabilityContext } from '../capability.js';
 import { runsDuty } from '../cluster/roles.js';
 import { LiveDetection, recordDetections } from './live.js';
-import { PgPartitionOwnership } from './partition-ownership.js';
+import { PartitionCoordinator } from '../cluster/partitions.js';
+import { PgPartitionOwnership, type PartitionOwnership } from './partition-ownership.js';
 import { CorrelationPartitions } from './partitioned.js';
 import { RuleManager } from './manager.js';
 import { sigmahqDir } from './rule-set.js';
@@ -86,6 +87,18 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
   );
   timer.unref();
   const recorder = await recordDetections(bus, storage.detections, log);
+  const partitionOwnership = (): PartitionOwnership => {
+    if (config.rules.partitionOwnership === 'postgres')
+      return new PgPartitionOwnership(config.database.url!, partitions, log);
+    if (!ctx.nats) throw new Error('rules.partitionOwnership "nats" needs the NATS bus (cluster mode)');
+    return new PartitionCoordinator({
+      nc: ctx.nats,
+      partitions,
+      leaseMs: config.rules.partitionLeaseMs,
+      replicas: config.nats.replicas,
+      onError: (err) => log.warn({ err }, 'partition lease round failed; retrying'),
+    });
+  };
   const correlating =
     partitions > 0 && runsDuty(ctx, 'detect')
       ? new CorrelationPartitions({
@@ -93,7 +106,7 @@ export async function startDetection(ctx: CapabilityContext): Promise<Capability
           live,
           partitions,
           log,
-          ownership: new PgPartitionOwnership(config.database.url!, partitions, log),
+          ownership: partitionOwnership(),
           state: {
             load: async (p) =>
               (await ruleStore.store.loadCorrelationState()).find((x) => x.tenant === `${PARTITION_KEY}${p}`)

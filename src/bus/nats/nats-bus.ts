@@ -88,6 +88,11 @@ export class NatsBus implements Bus {
     private readonly o: Required<Omit<NatsBusOptions, 'url' | 'tls' | 'servers'>>,
   ) {}
 
+  /** The bus's connection, shared with what else needs NATS (the KV partition leases). */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
   static async open(opts: NatsBusOptions): Promise<NatsBus> {
     const u = new URL(opts.url);
     const nc = await connect({
