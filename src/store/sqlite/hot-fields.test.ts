@@ -165,12 +165,23 @@ describe('hot-field columns', () => {
     const db = openDatabase(path.join(dir, 'plan.db'));
     try {
       const store = new SqliteEventStore(db, { backgroundIndexing: false });
-      await store.append([
-        toEvent(
-          { host: 'web-1', user: 'u', code: '1', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
-          0,
+      // A thousand events of one day over fifty hosts, so that the index is worth reading.
+      await store.append(
+        Array.from({ length: 1000 }, (_, i) =>
+          toEvent(
+            {
+              host: `web-${i % 50}`,
+              user: 'u',
+              code: '1',
+              outcome: 'success',
+              ip: '10.0.0.1',
+              bytes: 1,
+              flat: false,
+            },
+            i,
+          ),
         ),
-      ]);
+      );
       const search = new SqliteEventSearch(db);
       new HotIndexBuilder(db).all();
       const plan = (q: string) => {
