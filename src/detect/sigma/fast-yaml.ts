@@ -21,6 +21,8 @@ interface Line {
 function stripComment(s: string): string {
   // A comment starts at '#' preceded by whitespace, outside quotes.
   let q: string | null = null;
+  // Depth of flow sequences opened where a value starts: `[` inside a plain scalar (`a['b`) is text.
+  let flow = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (q) {
@@ -31,12 +33,23 @@ function stripComment(s: string): string {
     } else if (c === "'" || c === '"') {
       // quotes only open a scalar at its start
       const prev = s.slice(0, i).trimEnd();
-      if (prev === '' || prev.endsWith(':') || prev.endsWith('-') || prev.endsWith('[') || prev.endsWith(',')) q = c;
-    } else if (c === '#' && (i === 0 || s[i - 1] === ' ' || s[i - 1] === '\t')) return s.slice(0, i).trimEnd();
+      if (valueStart(prev) || (flow > 0 && (prev.endsWith('[') || prev.endsWith(',')))) q = c;
+    } else if (
+      c === '[' &&
+      (valueStart(s.slice(0, i).trimEnd()) || (flow > 0 && /[[,]\s*$/.test(s.slice(0, i))))
+    ) {
+      flow++;
+    } else if (c === ']' && flow > 0) {
+      flow--;
+    } else if (c === '#' && (i === 0 || s[i - 1] === ' ' || s[i - 1] === '\t'))
+      return s.slice(0, i).trimEnd();
   }
   if (q) bail(); // multi-line quoted scalar
   return s.trimEnd();
 }
+
+/** Text before a position where a scalar or flow collection may start. */
+const valueStart = (prev: string): boolean => prev === '' || prev.endsWith(':') || prev.endsWith('-');
 
 const INT = /^[-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -53,7 +66,15 @@ function plain(s: string): unknown {
   if (FLOAT.test(s)) return Number(s);
   if (/^0x[0-9a-fA-F]+$|^0o[0-7]+$|^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s)) bail();
   const c = s[0]!;
-  if ('&*!|>%@`{?'.includes(c) || s === '-' || (c === '-' && s[1] === ' ') || s.includes(': ') || s.endsWith(':') || s.includes(' #')) bail();
+  if (
+    '&*!|>%@`{?'.includes(c) ||
+    s === '-' ||
+    (c === '-' && s[1] === ' ') ||
+    s.includes(': ') ||
+    s.endsWith(':') ||
+    s.includes(' #')
+  )
+    bail();
   return s;
 }
 
@@ -166,7 +187,11 @@ class Reader {
       if (rest === '') {
         this.skip();
         const next = this.lines[this.i];
-        if (next && (next.indent > indent || (next.indent === indent && (next.text === '-' || next.text.startsWith('- '))))) {
+        if (
+          next &&
+          (next.indent > indent ||
+            (next.indent === indent && (next.text === '-' || next.text.startsWith('- '))))
+        ) {
           v = next.indent === indent ? this.seq(indent) : this.value(indent + 1);
         } else v = null;
       } else v = this.item(rest, indent);
@@ -218,7 +243,13 @@ function keyOf(text: string): [string, string] | undefined {
         else break;
       } else j += c === '"' && text[j] === '\\' ? 2 : 1;
     }
-    if (text.slice(j + 1).trimStart().startsWith(':')) bail();
+    if (
+      text
+        .slice(j + 1)
+        .trimStart()
+        .startsWith(':')
+    )
+      bail();
     return undefined;
   }
   if (c === '?' || c === '[' || c === '{' || c === '&' || c === '*' || c === '!') return undefined;
