@@ -144,6 +144,9 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await comments.getByRole('button', { name: 'Edit' }).first().click();
     await page.getByLabel('Comment text').fill('Contained the **bastion**; keys rotated.');
     await page.getByRole('form', { name: 'Edit the comment' }).getByRole('button', { name: 'Save' }).click();
+    // The editor closes once the server has the new text; until then 'keys rotated.' may be the
+    // editor's own, so wait for it to go before reading the comment.
+    await page.getByRole('form', { name: 'Edit the comment' }).waitFor({ state: 'detached' });
     await comments.getByText('keys rotated.').waitFor();
     expect(await comments.textContent()).toMatch(/edited/);
 
