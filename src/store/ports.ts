@@ -69,7 +69,14 @@ export interface DeadLetterStore {
 }
 
 /** What Elasticsearch shippers install at start-up, kept per tenant (see ingest/http/elastic.ts). */
-export type ElasticResourceKind = 'pipeline' | 'index_template' | 'template' | 'component_template' | 'ilm_policy';
+export type ElasticResourceKind =
+  | 'pipeline'
+  | 'index_template'
+  | 'template'
+  | 'component_template'
+  | 'ilm_policy'
+  /** per-index settings (`PUT /{index}/_settings`), body `{settings: {"index.x": value}}` */
+  | 'index_settings';
 
 export interface ElasticResource {
   tenant: string;

@@ -273,7 +273,14 @@ export function bulkPipelineTransform(
     if (first === undefined && final === undefined) return { ok: true, doc, index: meta.index };
     const m: Obj = { _index: meta.index };
     if (meta.id !== undefined) m._id = meta.id;
-    const r = executePipelines({ first, final }, doc, m, (id) => pipelines.lookup(id));
+    const r = executePipelines(
+      { first, final },
+      doc,
+      m,
+      (id) => pipelines.lookup(id),
+      undefined,
+      (index) => pipelines.forIndex(index),
+    );
     if (r.error) return { ok: false, error: r.error };
     if (!r.source) return { dropped: true };
     return {

@@ -290,6 +290,93 @@ describe('Elasticsearch-compatible ingest', () => {
     expect(e.kv).toEqual({ a: '1', b: '2' });
   });
 
+  it("keeps per-index settings: their default_pipeline runs over the template's, and reroute follows the target", async () => {
+    await client.ingest.putPipeline({
+      id: 'own-default',
+      processors: [{ set: { field: 'via', value: 'own' } }],
+    });
+    await client.ingest.putPipeline({
+      id: 'router',
+      processors: [
+        { reroute: { destination: 'own-routed', if: "ctx.kind == 'fw'" } },
+        { set: { field: 'via', value: 'router' } },
+      ],
+    });
+    await client.ingest.putPipeline({
+      id: 'routed-default',
+      processors: [{ set: { field: 'landed', value: true } }],
+    });
+    // The template names one pipeline; the index's own setting wins.
+    await client.indices.putIndexTemplate({
+      name: 'own-tpl',
+      index_patterns: ['own-*'],
+      template: { settings: { index: { default_pipeline: 'vigil-default-missing' } } },
+    });
+    expect(
+      (
+        await client.indices.putSettings({
+          index: 'own-a',
+          settings: { index: { default_pipeline: 'own-default' } },
+        })
+      ).acknowledged,
+    ).toBe(true);
+    await client.indices.create({
+      index: 'own-b',
+      settings: { 'index.default_pipeline': 'router', number_of_shards: 1 },
+    });
+    await client.indices.putSettings({
+      index: 'own-routed',
+      settings: { default_pipeline: 'routed-default' },
+    });
+    const got = await client.indices.getSettings({ index: 'own-a' });
+    expect(got['own-a']!.settings!.index!.default_pipeline).toBe('own-default');
+    const flat = (await client.indices.getSettings({ index: 'own-b', flat_settings: true })) as Record<
+      string,
+      { settings: Record<string, unknown> }
+    >;
+    expect(flat['own-b']!.settings['index.number_of_shards']).toBe('1');
+
+    const r = await client.bulk({
+      operations: [
+        { index: { _index: 'own-a' } },
+        { message: 'own-settings a-line' },
+        { index: { _index: 'own-b' } },
+        { message: 'own-settings fw-line', kind: 'fw' },
+        { index: { _index: 'own-b' } },
+        { message: 'own-settings web-line', kind: 'web' },
+      ],
+    });
+    expect(r.errors).toBe(false);
+    const byMessage = new Map(
+      (await search(['own-settings'])).events.map((e) => [
+        String((e as unknown as { message: string }).message),
+        e as unknown as Record<string, unknown>,
+      ]),
+    );
+    expect(byMessage.get('own-settings a-line')!.via).toBe('own');
+    expect(byMessage.get('own-settings fw-line')).toMatchObject({ landed: true });
+    expect(byMessage.get('own-settings fw-line')!.via).toBeUndefined();
+    expect(byMessage.get('own-settings web-line')!.via).toBe('router');
+
+    // null resets the setting: the template's (missing) pipeline applies again and the item fails.
+    // (the client's types have no null here; Elasticsearch accepts it to reset a setting)
+    await client.indices.putSettings({
+      index: 'own-a',
+      settings: { index: { default_pipeline: null as unknown as string } },
+    });
+    const again = await client.bulk({
+      operations: [{ index: { _index: 'own-a' } }, { message: 'own-settings reset' }],
+    });
+    expect(again.errors).toBe(true);
+    expect(String(again.items[0]!.index!.error!.reason)).toMatch(/vigil-default-missing/);
+    const refused = await fetch(`${base}/own-a/_settings`, {
+      method: 'PUT',
+      headers: { ...bearer(ingestToken), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(400);
+  });
+
   it('keeps the auth hook: no token is 401, still marked as Elasticsearch', async () => {
     const r = await fetch(`${base}/_bulk`, {
       method: 'POST',

@@ -8,6 +8,7 @@ import { targetTenant } from '../../api/tenancy.js';
 import { IngestOverloaded } from '../../pipeline/ingest.js';
 import { requestBytes } from './body.js';
 import { parseBulk } from './elastic-bulk.js';
+import { indexSettingsRoutes } from './elastic-index-settings.js';
 import { bulkPipelineTransform, elasticResourceRoutes } from './elastic-resources.js';
 import { PipelineRegistry } from '../pipelines/registry.js';
 
@@ -283,11 +284,7 @@ export function elasticRoutes(app: FastifyInstance, ctx: ApiContext, opts: Elast
     add(['HEAD'], '/:index', 'Elasticsearch index/alias exists check (always true)', async (_req, reply) =>
       reply.code(200).send(),
     );
-    add(['PUT'], '/:index', 'Elasticsearch create index (acknowledged, not applied)', async (req) => ({
-      acknowledged: true,
-      shards_acknowledged: true,
-      index: (req.params as { index: string }).index,
-    }));
+    indexSettingsRoutes(ctx, add, registry, bodyLimit);
     add(['GET'], '/_cat/*', 'Elasticsearch _cat APIs (minimal)', async (req, reply) => {
       const q = req.query as Record<string, unknown>;
       const json = q.format === 'json';

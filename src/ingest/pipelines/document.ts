@@ -64,6 +64,11 @@ export class IngestDoc {
   dropped = false;
   /** Set by `terminate`: the rest of the current pipeline is skipped (not its callers). */
   terminated = false;
+  /**
+   * Set by `reroute`: the current pipeline and every pipeline that called it stop, and the
+   * target index's own pipelines run instead.
+   */
+  rerouted = false;
   readonly ingest: Obj;
 
   constructor(

@@ -136,4 +136,77 @@ describe('ingest pipeline processors', () => {
     );
     expect(r.source).toEqual({ a: 1, c: 1, d: 1 });
   });
+
+  describe('changing the target index', () => {
+    const defs: Record<string, unknown[]> = {
+      router: [
+        { set: { field: 'seen', value: 'router' } },
+        { pipeline: { name: 'route-inner' } },
+        { set: { field: 'after_call', value: 1 } },
+      ],
+      'route-inner': [
+        { reroute: { destination: 'logs-fw-prod', if: "ctx.kind == 'fw'" } },
+        { set: { field: 'inner_rest', value: 1 } },
+      ],
+      'orig-final': [{ set: { field: 'orig_final', value: 1 } }],
+      'fw-default': [{ set: { field: 'fw_default', value: 1 } }],
+      'fw-final': [{ set: { field: 'fw_final', value: 1 } }],
+      mover: [
+        { set: { field: '_index', value: 'logs-fw-prod' } },
+        { set: { field: 'mover_rest', value: 1 } },
+      ],
+      'bad-final': [{ set: { field: '_index', value: 'elsewhere' } }],
+      'to-a': [{ reroute: { destination: 'a' } }],
+      'to-b': [{ reroute: { destination: 'b' } }],
+    };
+    const compiled = Object.fromEntries(
+      Object.entries(defs).map(([id, processors]) => [id, compilePipeline(id, { processors })]),
+    );
+    const indexPipelines: Record<string, { defaultPipeline?: string; finalPipeline?: string }> = {
+      'logs-fw-prod': { defaultPipeline: 'fw-default', finalPipeline: 'fw-final' },
+      a: { defaultPipeline: 'to-b' },
+      b: { defaultPipeline: 'to-a' },
+    };
+    const exec = (
+      ids: { first?: string; final?: string },
+      source: Record<string, unknown>,
+      index = 'logs-generic-default',
+    ) =>
+      executePipelines(
+        ids,
+        source,
+        { _index: index },
+        (id) => compiled[id],
+        undefined,
+        (i) => indexPipelines[i] ?? {},
+      );
+
+    it("reroute ends the pipeline and its callers, skips the old final pipeline and runs the target's", () => {
+      const r = exec({ first: 'router', final: 'orig-final' }, { kind: 'fw' });
+      expect(r.error).toBeUndefined();
+      expect(r.meta._index).toBe('logs-fw-prod');
+      expect(r.source).toEqual({ kind: 'fw', seen: 'router', fw_default: 1, fw_final: 1 });
+      const stay = exec({ first: 'router', final: 'orig-final' }, { kind: 'web' });
+      expect(stay.source).toEqual({
+        kind: 'web',
+        seen: 'router',
+        inner_rest: 1,
+        after_call: 1,
+        orig_final: 1,
+      });
+    });
+
+    it("a plain _index change runs only the target's final pipeline; a final pipeline may not move the document", () => {
+      const r = exec({ first: 'mover', final: 'orig-final' }, {});
+      expect(r.source).toEqual({ mover_rest: 1, fw_final: 1 });
+      const bad = exec({ final: 'bad-final' }, {});
+      expect(bad.error).toMatchObject({ type: 'illegal_state_exception', status: 500 });
+      expect(bad.error!.reason).toMatch(/final pipeline \[bad-final\] can't change the target index/);
+    });
+
+    it('an index seen twice is a cycle, reported rather than looped', () => {
+      const r = exec({ first: 'to-a' }, {}, 'start');
+      expect(r.error?.reason).toMatch(/index cycle detected.*\[start, a, b, a\]/);
+    });
+  });
 });

@@ -63,7 +63,7 @@ class Compiler {
     const runs = list.map((p, i) => this.processor(p, `${where}[${i}]`));
     return (doc, rt) => {
       for (const r of runs) {
-        if (doc.dropped || doc.terminated) return;
+        if (doc.dropped || doc.terminated || doc.rerouted) return;
         r(doc, rt);
       }
     };
@@ -191,7 +191,11 @@ const MAX_NESTING = 32;
 
 /**
  * Runs `first` (then `final`, as index.final_pipeline does) on one document. `lookup` gives
- * compiled pipelines by id (nested `pipeline` processors use it too).
+ * compiled pipelines by id (nested `pipeline` processors use it too). When a pipeline sends the
+ * document to another index, `forIndex` names that index's pipelines and they run as Elasticsearch
+ * runs them: after a `reroute`, the target's default and final pipelines; after a plain `_index`
+ * change, only the target's final pipeline; a final pipeline may not change the index, and an index
+ * seen twice is a cycle.
  */
 export function executePipelines(
   ids: { first?: string; final?: string },
@@ -199,6 +203,7 @@ export function executePipelines(
   meta: Obj,
   lookup: (id: string) => CompiledPipeline | Error | undefined,
   now = new Date(),
+  forIndex?: (index: string) => { defaultPipeline?: string; finalPipeline?: string },
 ): PipelineResult {
   const doc = new IngestDoc(source, meta, now);
   const stack: string[] = [];
@@ -220,10 +225,39 @@ export function executePipelines(
       }
     },
   };
+  const indexOf = () => (typeof doc.meta._index === 'string' ? doc.meta._index : '');
+  const history = [indexOf()];
+  let queue: { id: string; final: boolean }[] = [];
+  if (ids.first !== undefined) queue.push({ id: ids.first, final: false });
+  if (ids.final !== undefined) queue.push({ id: ids.final, final: true });
   try {
-    for (const id of [ids.first, ids.final]) {
-      if (id === undefined || doc.dropped) continue;
+    while (queue.length > 0 && !doc.dropped) {
+      const { id, final } = queue.shift()!;
+      const before = indexOf();
       rt.runPipeline(id, doc, false);
+      const rerouted = doc.rerouted;
+      doc.rerouted = false;
+      const after = indexOf();
+      if (doc.dropped || after === before) continue;
+      if (final)
+        throw new ProcessorError(
+          `final pipeline [${id}] can't change the target index`,
+          'illegal_state_exception',
+          500,
+        );
+      if (history.includes(after))
+        throw new ProcessorError(
+          `index cycle detected while processing pipeline [${id}]: [${[...history, after].join(', ')}]`,
+          'illegal_state_exception',
+          500,
+        );
+      history.push(after);
+      const next = forIndex?.(after) ?? {};
+      const nextDefault = next.defaultPipeline === '_none' ? undefined : next.defaultPipeline;
+      const nextFinal = next.finalPipeline === '_none' ? undefined : next.finalPipeline;
+      queue = [];
+      if (rerouted && nextDefault !== undefined) queue.push({ id: nextDefault, final: false });
+      if (nextFinal !== undefined) queue.push({ id: nextFinal, final: true });
     }
   } catch (e) {
     const err = asProcessorError(e);

@@ -221,6 +221,8 @@ const reroute: ProcessorFactory = (config) => {
   return (doc) => {
     if (c.destination !== undefined) {
       doc.meta._index = c.destination;
+      // The rest of this pipeline and of its callers is skipped, as in Elasticsearch.
+      doc.rerouted = true;
       return;
     }
     const index = typeof doc.meta._index === 'string' ? doc.meta._index : '';
@@ -238,6 +240,7 @@ const reroute: ProcessorFactory = (config) => {
     doc.set('data_stream.dataset', dataset);
     doc.set('data_stream.namespace', namespace);
     if (doc.has('event.dataset')) doc.set('event.dataset', dataset);
+    doc.rerouted = true;
   };
 };
 

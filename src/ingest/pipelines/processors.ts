@@ -6,6 +6,7 @@ import { compileDissect, dissect } from './dissect.js';
 import { cloneJson, IngestDoc, isObj, ProcessorError } from './document.js';
 import { compileGrok, grokMatch } from './grok.js';
 import { EXTRA_PROCESSORS } from './processors-extra.js';
+import { ENRICH_PROCESSORS } from './processors-enrich.js';
 import { asString, bool, field, input, parse, stringOp } from './processor-kit.js';
 import { renderTemplate, renderValue } from './template.js';
 
@@ -541,6 +542,7 @@ export const PROCESSORS: Record<string, ProcessorFactory> = {
   },
   // Kept in their own module so this one stays readable.
   ...EXTRA_PROCESSORS,
+  ...ENRICH_PROCESSORS,
 };
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -560,8 +562,6 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 export const SKIPPED_ENRICHMENT = new Set([
   'geoip',
   'ip_location',
-  'user_agent',
-  'registered_domain',
   'set_security_user',
   'enrich',
   'inference',

@@ -113,12 +113,18 @@ export class PipelineRegistry {
   }
 
   private async load(tenant: string): Promise<TenantPipelines> {
-    const [pipelines, composable, legacy, components] = await Promise.all([
+    const [pipelines, composable, legacy, components, indexSettings] = await Promise.all([
       this.store.list(tenant, 'pipeline'),
       this.store.list(tenant, 'index_template'),
       this.store.list(tenant, 'template'),
       this.store.list(tenant, 'component_template'),
+      this.store.list(tenant, 'index_settings'),
     ]);
+    // An index's own settings win over its templates'; names given with `*` apply to every
+    // matching index, the more specific (longer) name last so it wins.
+    const own = indexSettings
+      .map((r) => ({ regex: glob(r.name), length: r.name.length, settings: pipelineSettings(r.body.settings) }))
+      .sort((a, b) => a.length - b.length);
     const defs = new Map<string, Obj>(pipelines.map((p) => [p.name, p.body]));
     const compiled = new Map<string, CompiledPipeline | Error>();
     const rules = templateRules(composable, legacy, components).map((r) => ({
@@ -152,6 +158,7 @@ export class PipelineRegistry {
           r = matching
             .sort((a, b) => a.priority - b.priority)
             .reduce<IndexPipelines>((acc, x) => ({ ...acc, ...x.settings }), {});
+        for (const o of own) if (o.regex.test(index)) r = { ...r, ...o.settings };
         if (byIndex.size > 10_000) byIndex.clear();
         byIndex.set(index, r);
         return r;
