@@ -264,6 +264,12 @@ export const configSchema = z
             maxChannels: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
             maxPendingPerChannel: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
             channelIdleMinutes: z.coerce.number().min(1).max(1440).default(10),
+            /**
+             * Token names or ids that use acknowledgement, as Splunk's per-token `useACK`: their
+             * requests must name a channel and get ackIds; other tokens send as without it.
+             * Empty: every token (when enabled).
+             */
+            tokens: z.array(z.string().min(1)).default([]),
           })
           .strict()
           .prefault({}),

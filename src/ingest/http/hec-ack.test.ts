@@ -8,16 +8,20 @@ const CH = '0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba';
 describe('HEC acknowledgement registry', () => {
   it('hands out ackIds per channel from 0, reports each true once, refuses bad and missing channels', () => {
     const r = new HecAckRegistry({ maxChannels: 2, maxPendingPerChannel: 2, channelIdleMinutes: 10 });
-    expect(r.check(undefined)).toMatchObject({ status: 400, code: 10 });
-    expect(r.check('not-a-guid')).toMatchObject({ status: 400, code: 11 });
-    expect(r.check(CH)).toBeUndefined();
-    expect([r.complete(CH), r.complete(CH)]).toEqual([0, 1]);
+    expect(r.check('a', undefined)).toMatchObject({ status: 400, code: 10 });
+    expect(r.check('a', 'not-a-guid')).toMatchObject({ status: 400, code: 11 });
+    expect(r.check('a', CH)).toBeUndefined();
+    expect([r.complete('a', CH), r.complete('a', CH)]).toEqual([0, 1]);
     // Two unreported acks on the channel: a third request waits (busy) until the sender asks.
-    expect(r.check(CH)).toMatchObject({ status: 503, code: 9 });
-    expect(r.query(CH, [0, 1, 7])).toEqual({ '0': true, '1': true, '7': false });
-    expect(r.query(CH, [0])).toEqual({ '0': false });
-    expect(r.check(CH)).toBeUndefined();
-    expect(r.complete(CH.toUpperCase())).toBe(2);
+    expect(r.check('a', CH)).toMatchObject({ status: 503, code: 9 });
+    expect(r.query('a', CH, [0, 1, 7])).toEqual({ '0': true, '1': true, '7': false });
+    expect(r.query('a', CH, [0])).toEqual({ '0': false });
+    expect(r.check('a', CH)).toBeUndefined();
+    expect(r.complete('a', CH.toUpperCase())).toBe(2);
+    // The same channel GUID under another sender is another channel: its acks are not visible.
+    expect(r.query('b', CH, [2])).toEqual({ '2': false });
+    expect(r.complete('b', CH)).toBe(0);
+    expect(r.query('a', CH, [2])).toEqual({ '2': true });
   });
 
   it('forgets idle channels and bounds how many are open', () => {
@@ -26,12 +30,12 @@ describe('HEC acknowledgement registry', () => {
       { maxChannels: 1, maxPendingPerChannel: 10, channelIdleMinutes: 1 },
       () => now,
     );
-    r.complete(CH);
+    r.complete('a', CH);
     const other = '11111111-2222-4333-8444-555555555555';
     now = 30_000;
-    expect(r.check(other)).toMatchObject({ status: 503, code: 9 });
+    expect(r.check('a', other)).toMatchObject({ status: 503, code: 9 });
     now = 200_000;
-    expect(r.check(other)).toBeUndefined();
+    expect(r.check('a', other)).toBeUndefined();
     expect(r.size).toBe(0);
   });
 });
@@ -108,5 +112,51 @@ describe('HEC acknowledgement when disabled', () => {
       body: JSON.stringify({ event: 'no ack' }),
     });
     expect(await ev.json()).toEqual({ text: 'Success', code: 0 });
+  });
+});
+
+describe('HEC acknowledgement for chosen tokens only', () => {
+  let app: VigilApp;
+  afterAll(async () => app?.close());
+  it("asks a channel of the listed tokens only and keeps each token's acks to itself", async () => {
+    app = await startTestApp({}, (c) => {
+      c.ingest.hecAck.enabled = true;
+      c.ingest.hecAck.tokens = ['acking', 'acking-2'];
+    });
+    const make = async (name: string) =>
+      (await app.auth.createToken({ name: 'test', ip: null }, { name, role: 'ingest', tenant: 'default' }))
+        .token;
+    const [acking, acking2, plain] = [await make('acking'), await make('acking-2'), await make('plain')];
+    const base = `http://127.0.0.1:${app.ports.http}`;
+    const post = async (token: string, path: string, body: string) => {
+      const r = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Splunk ${token}` },
+        body,
+      });
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    };
+    const ev = JSON.stringify({ event: 'per-token ack' });
+    expect(await post(plain, '/services/collector/event', ev)).toEqual({
+      status: 200,
+      json: { text: 'Success', code: 0 },
+    });
+    expect((await post(plain, `/services/collector/ack?channel=${CH}`, '{"acks":[0]}')).json).toEqual({
+      text: 'ACK is disabled',
+      code: 14,
+    });
+    expect((await post(acking, '/services/collector/event', ev)).json).toMatchObject({ code: 10 });
+    expect((await post(acking, `/services/collector/event?channel=${CH}`, ev)).json).toEqual({
+      text: 'Success',
+      code: 0,
+      ackId: 0,
+    });
+    // Another acking token on the same channel GUID neither sees nor consumes the first one's ack.
+    expect((await post(acking2, `/services/collector/ack?channel=${CH}`, '{"acks":[0]}')).json).toEqual({
+      acks: { '0': false },
+    });
+    expect((await post(acking, `/services/collector/ack?channel=${CH}`, '{"acks":[0]}')).json).toEqual({
+      acks: { '0': true },
+    });
   });
 });

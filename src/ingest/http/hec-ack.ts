@@ -11,6 +11,9 @@
  */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Channels belong to the sender (token) that uses them: the same GUID under two tokens is two channels. */
+const key = (owner: string, channel: string) => `${owner}\u0000${channel.toLowerCase()}`;
+
 export interface HecAckOptions {
   maxChannels: number;
   maxPendingPerChannel: number;
@@ -41,11 +44,11 @@ export class HecAckRegistry {
   ) {}
 
   /** Why a request's channel is not usable, or undefined when it is. */
-  check(channel: string | undefined): HecRefusal | undefined {
+  check(owner: string, channel: string | undefined): HecRefusal | undefined {
     if (!channel) return { status: 400, code: 10, text: 'Data channel is missing' };
     if (!GUID.test(channel)) return { status: 400, code: 11, text: 'Invalid data channel' };
     this.sweep();
-    const c = this.channels.get(channel.toLowerCase());
+    const c = this.channels.get(key(owner, channel));
     if (!c && this.channels.size >= this.o.maxChannels)
       return { status: 503, code: 9, text: 'Server is busy' };
     if (c && c.pending.size >= this.o.maxPendingPerChannel)
@@ -54,10 +57,10 @@ export class HecAckRegistry {
   }
 
   /** The ackId of a request whose events are now durable. */
-  complete(channel: string): number {
-    const key = channel.toLowerCase();
-    let c = this.channels.get(key);
-    if (!c) this.channels.set(key, (c = { next: 0, pending: new Set(), lastUsed: this.now() }));
+  complete(owner: string, channel: string): number {
+    const k = key(owner, channel);
+    let c = this.channels.get(k);
+    if (!c) this.channels.set(k, (c = { next: 0, pending: new Set(), lastUsed: this.now() }));
     const id = c.next++;
     c.pending.add(id);
     c.lastUsed = this.now();
@@ -65,8 +68,8 @@ export class HecAckRegistry {
   }
 
   /** Each asked ackId: true once if it is durable and not reported yet, else false. */
-  query(channel: string, ids: readonly number[]): Record<string, boolean> {
-    const c = this.channels.get(channel.toLowerCase());
+  query(owner: string, channel: string, ids: readonly number[]): Record<string, boolean> {
+    const c = this.channels.get(key(owner, channel));
     const out: Record<string, boolean> = {};
     for (const id of ids) {
       const done = c?.pending.delete(id) ?? false;

@@ -28,9 +28,9 @@ function queryMeta(req: FastifyRequest): HecMeta & { tenant?: string } {
  * 12/13) with `invalid-event-number`, the 0-based position of the first bad event. Unlike
  * Splunk, events after it are stored too; senders do not retry a 400, so nothing is duplicated.
  */
-async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, tenant: string, items: IngestItem[], failures: Map<number, HecFailure>, acks?: HecAckRegistry, channel?: string): Promise<unknown> {
-  if (acks) {
-    const refused = acks.check(channel);
+async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, tenant: string, items: IngestItem[], failures: Map<number, HecFailure>, ack?: { acks: HecAckRegistry; owner: string }, channel?: string): Promise<unknown> {
+  if (ack) {
+    const refused = ack.acks.check(ack.owner, channel);
     if (refused) {
       void reply.code(refused.status);
       if (refused.status === 503) void reply.header('retry-after', '1');
@@ -51,7 +51,7 @@ async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, 
   }
   const first = result.rejected[0];
   // Answered only now that the events are durable: the ackId is true from the start.
-  if (first === undefined) return acks ? { text: 'Success', code: 0, ackId: acks.complete(channel!) } : { text: 'Success', code: 0 };
+  if (first === undefined) return ack ? { text: 'Success', code: 0, ackId: ack.acks.complete(ack.owner, channel!) } : { text: 'Success', code: 0 };
   const f = failures.get(first.index) ?? { code: 6, text: 'Invalid data format' };
   void reply.code(400);
   return { text: f.text, code: f.code, 'invalid-event-number': first.index };
@@ -61,7 +61,18 @@ async function store(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, 
 export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const bodyLimit = ctx.config.http.bodyLimitBytes;
   const ackConfig = ctx.config.ingest.hecAck;
-  const acks = ackConfig.enabled ? new HecAckRegistry(ackConfig) : undefined;
+  const registry = ackConfig.enabled ? new HecAckRegistry(ackConfig) : undefined;
+  const ackTokens = new Set(ackConfig.tokens);
+  /**
+   * The acknowledgement scope of a request: undefined when its token does not use acks. Channels
+   * are kept per token, so one sender can neither read nor consume another's acks.
+   */
+  const ackScope = (req: FastifyRequest): { acks: HecAckRegistry; owner: string } | undefined => {
+    const p = req.principal!;
+    if (!registry) return undefined;
+    if (ackTokens.size > 0 && !(p.kind === 'token' && (ackTokens.has(p.id) || ackTokens.has(p.name.replace(/^token:/, ''))))) return undefined;
+    return { acks: registry, owner: `${p.kind}:${p.id}` };
+  };
   rawBodyScope(app, bodyLimit, (scope) => {
     // HEC senders read `text`/`code`; the auth hook's refusals are re-worded in HEC's terms.
     scope.addHook('onSend', async (req, reply, payload) => {
@@ -100,7 +111,7 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
         }
         items.push(r.item);
       }
-      return store(ctx, req, reply, tenant, items, failures, acks, meta.channel);
+      return store(ctx, req, reply, tenant, items, failures, ackScope(req), meta.channel);
     };
     for (const url of ['/services/collector', '/services/collector/event', '/services/collector/event/1.0']) {
       documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC: concatenated JSON event objects', tags: TAGS, rawBody: 'application/json' });
@@ -125,7 +136,7 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
         applyHecMeta(doc, meta);
         items.push({ ok: true, doc, raw: line });
       }
-      return store(ctx, req, reply, tenant, items, new Map(), acks, meta.channel);
+      return store(ctx, req, reply, tenant, items, new Map(), ackScope(req), meta.channel);
     };
     for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) {
       documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC raw: one event per line', tags: TAGS, rawBody: 'text/plain' });
@@ -134,7 +145,8 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
     // Indicator acknowledgement status: {"acks":[0,1]} → {"acks":{"0":true,"1":false}}.
     const ack = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!acks) {
+      const scope = ackScope(req);
+      if (!scope) {
         void reply.code(400);
         return { text: 'ACK is disabled', code: 14 };
       }
@@ -156,7 +168,7 @@ export function hecRoutes(app: FastifyInstance, ctx: ApiContext): void {
         void reply.code(400);
         return { text: 'Invalid data format', code: 6 };
       }
-      return { acks: acks.query(channel!, ids) };
+      return { acks: scope.acks.query(scope.owner, channel!, ids) };
     };
     for (const url of ['/services/collector/ack', '/services/collector/ack/1.0']) {
       documentRoute(app, { method: 'POST', url, access: 'events:ingest', summary: 'Splunk HEC indexer acknowledgement: which ackIds of a channel are durable', tags: TAGS, rawBody: 'application/json' });
