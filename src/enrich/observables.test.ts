@@ -27,6 +27,9 @@ describe('observable enrichment', () => {
       { tenant: 'default', type: 'ipv4', value: '203.0.113.9', source: 'feed-a', confidence: 50 },
       { tenant: 'default', type: 'sha256', value: 'a'.repeat(64), source: 'misp', confidence: 90 },
       { tenant: 'acme', type: 'domain', value: 'acme-only.example', source: 'feed-c', confidence: 90 },
+      { tenant: 'default', type: 'cidr', value: '203.0.113.0/24', source: 'blocklist', confidence: 40 },
+      { tenant: 'default', type: 'cidr', value: '2001:db8::/32', source: 'blocklist', confidence: 30 },
+      { tenant: 'acme', type: 'cidr', value: '10.0.0.0/8', source: 'feed-c', confidence: 30 },
     ]);
     const table = new IpAsnTable();
     table.addText('203.0.113.0\t203.0.113.255\t64500\tNL\tEXAMPLE-NET Documentation\n');
@@ -54,7 +57,10 @@ describe('observable enrichment', () => {
       { type: 'ip', value: '203.0.113.9' },
       { type: 'ip', value: '8.8.8.8' },
     ]);
-    expect(listed!.indicators.map((i) => i.type)).toEqual(['ipv4']);
+    expect(listed!.indicators.map((i) => `${i.type} ${i.value}`)).toEqual([
+      'ipv4 203.0.113.9',
+      'cidr 203.0.113.0/24',
+    ]);
     expect(listed!.network).toMatchObject({
       asn: 64500,
       organization: 'EXAMPLE-NET Documentation',
@@ -72,5 +78,18 @@ describe('observable enrichment', () => {
     ]);
     expect(hash!.indicators[0]).toMatchObject({ type: 'sha256', confidence: 90 });
     expect(other!.indicators).toEqual([]);
+  });
+
+  it("finds the listed networks that hold an address, IPv4 and IPv6, and only the tenant's", async () => {
+    const [v6, outside, otherTenant] = await enricher.enrich('default', [
+      { type: 'ip', value: '2001:DB8:0:1::7' },
+      { type: 'ip', value: '203.0.114.1' },
+      { type: 'ip', value: '10.1.2.3' },
+    ]);
+    expect(v6!.indicators.map((i) => i.value)).toEqual(['2001:db8::/32']);
+    expect(outside!.indicators).toEqual([]);
+    expect(otherTenant!.indicators).toEqual([]);
+    const [acme] = await enricher.enrich('acme', [{ type: 'ip', value: '10.1.2.3' }]);
+    expect(acme!.indicators.map((i) => i.value)).toEqual(['10.0.0.0/8']);
   });
 });

@@ -4,8 +4,8 @@
  * for addresses, country and AS from the offline databases. Read-only and bounded per call.
  */
 import { candidatesOf } from '../alerts/intel-severity.js';
-import type { IntelStore } from '../intel/ports.js';
-import { parseIp } from '../intel/ip.js';
+import { containingNetworks, parseIp } from '../intel/ip.js';
+import type { IndicatorQuery, IntelStore } from '../intel/ports.js';
 import type { IpAsnTable } from './ip-asn.js';
 import type { AddressDatabases } from './mmdb.js';
 
@@ -62,12 +62,17 @@ export class ObservableEnricher {
     const now = new Date();
     for (const o of observables.slice(0, MAX_OBSERVABLES)) {
       const found = new Map<string, IndicatorSummary>();
-      for (const c of candidatesOf(o)) {
-        const { indicators } = await this.deps.intel.searchIndicators(
-          [tenant],
-          { type: c.type, value: c.value, limit: MAX_INDICATORS },
-          now,
-        );
+      const queries: IndicatorQuery[] = candidatesOf(o).map((c) => ({
+        type: c.type,
+        value: c.value,
+        limit: MAX_INDICATORS,
+      }));
+      // An address also sits in every listed network that holds it (one query for all prefixes).
+      const ip =
+        o.type === 'ip' || o.type === 'ipv4' || o.type === 'ipv6' ? parseIp(o.value.trim()) : undefined;
+      if (ip) queries.push({ type: 'cidr', values: containingNetworks(ip), limit: MAX_INDICATORS });
+      for (const q of queries) {
+        const { indicators } = await this.deps.intel.searchIndicators([tenant], q, now);
         for (const i of indicators)
           found.set(i.id, {
             id: i.id,

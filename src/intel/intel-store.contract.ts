@@ -83,6 +83,12 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
       expect(d.indicators.map((i) => i.value)).toEqual(['global.example']);
       const a = await store.searchIndicators(['acme'], { limit: 10, type: 'domain' });
       expect(a.total).toBe(2);
+      const any = await store.searchIndicators(['acme'], {
+        limit: 10,
+        values: ['nothing.example', 'global.example', 'evil.example'],
+      });
+      expect(any.indicators.map((i) => i.value).sort()).toEqual(['evil.example', 'global.example']);
+      expect((await store.searchIndicators(['acme'], { limit: 10, values: [] })).total).toBe(0);
       expect(
         await store.getIndicator(['default'], indicatorId('acme', 'domain', 'evil.example')),
       ).toBeUndefined();

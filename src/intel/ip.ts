@@ -134,3 +134,11 @@ export function ipText(ip: Ip): string {
 export function cidrText(c: Cidr): string {
   return `${ipText(c.ip)}/${c.bits}`;
 }
+
+/** Every network that holds the address, in canonical CIDR text, most specific first (33 or 129). */
+export function containingNetworks(ip: Ip): string[] {
+  const max = ip.v === 4 ? 32 : 128;
+  const out: string[] = [];
+  for (let bits = max; bits >= 0; bits--) out.push(cidrText({ ip: maskIp(ip, bits), bits }));
+  return out;
+}

@@ -27,6 +27,8 @@ export interface IndicatorQuery {
   type?: IndicatorType;
   /** exact normalized value */
   value?: string;
+  /** any of these exact normalized values (at most 500) */
+  values?: string[];
   /** substring of value, name or tags */
   text?: string;
   source?: string;

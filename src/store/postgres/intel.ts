@@ -235,6 +235,7 @@ export class PostgresIntelStore implements IntelStore {
     };
     if (q.type) add('type = ?', q.type);
     if (q.value) add('value = ?', q.value);
+    if (q.values) add(q.values.length === 0 ? '0 = 1' : `value IN (${inList(q.values.length)})`, ...q.values.slice(0, 500));
     if (q.text) {
       const s = q.text.toLowerCase();
       add(
