@@ -365,6 +365,105 @@ describe('intel capability (SQLite + MemoryBus + API)', () => {
     expect(done.body).toMatchObject({ status: 'done', scanned: 2, hits: 2 });
   });
 
+  it('survives a MISP outage: matching goes on, the cursor waits, and what was missed is hunted after', async () => {
+    const key = 'misp-outage-key-0123456789';
+    let up = true;
+    const attrs: Array<Record<string, unknown>> = [];
+    const attr = (n: number, value: string) => ({
+      id: String(n),
+      event_id: '40',
+      uuid: `6f0c0c0c-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      type: 'domain',
+      category: 'Network activity',
+      to_ids: true,
+      value,
+      timestamp: String(1_764_100_000 + n),
+      Event: {
+        id: '40',
+        uuid: 'b1b1b1b1-0000-4000-8000-000000000040',
+        info: 'C2 wave',
+        threat_level_id: '1',
+      },
+    });
+    const asked: number[] = [];
+    const server: Server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        if (!up) {
+          res.writeHead(503).end('maintenance');
+          return;
+        }
+        const body = JSON.parse(raw || '{}') as { timestamp?: number; page?: number; limit?: number };
+        asked.push(Number(body.timestamp ?? 0));
+        const since = Number(body.timestamp ?? 0);
+        const page = Number(body.page ?? 1);
+        const limit = Number(body.limit ?? 1000);
+        const all = attrs.filter((a) => Number(a.timestamp) >= since);
+        res.writeHead(req.headers.authorization === key ? 200 : 403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ response: { Attribute: all.slice((page - 1) * limit, page * limit) } }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const feed = (
+        await call('POST', '/api/v1/intel/feeds', manager, {
+          name: 'misp-live',
+          kind: 'misp-api',
+          url,
+          auth: { type: 'header', header: 'authorization', secret: key },
+        })
+      ).body as { id: string };
+      attrs.push(attr(1, 'known-c2.example'));
+      expect((await call('POST', `/api/v1/intel/feeds/${feed.id}/pull`, manager)).body).toMatchObject({
+        status: 'ok',
+        indicators: 1,
+      });
+      await intel.idle();
+
+      // MISP goes away; MISP itself learns of a new domain meanwhile.
+      up = false;
+      attrs.push(attr(2, 'new-c2.example'));
+      const failed = await call('POST', `/api/v1/intel/feeds/${feed.id}/pull`, manager);
+      expect(failed.body).toMatchObject({ status: 'failed', health: { consecutiveFailures: 1 } });
+      // Detection does not depend on MISP being up: the known indicator still matches inline.
+      await ingest([
+        {
+          '@timestamp': new Date().toISOString(),
+          event: { id: 'during-1' },
+          url: { domain: 'known-c2.example' },
+        },
+        {
+          '@timestamp': new Date().toISOString(),
+          event: { id: 'during-2' },
+          url: { domain: 'www.new-c2.example' },
+        },
+      ]);
+      await until(() => (detections.some((d) => d.eventIds[0] === 'during-1') ? true : undefined));
+      expect(detections.some((d) => d.eventIds[0] === 'during-2')).toBe(false);
+
+      // Back up: the pull resumes from the last good cursor, and the retro-hunt of the new
+      // indicator finds the event stored while MISP was down.
+      up = true;
+      const resumed = await call('POST', `/api/v1/intel/feeds/${feed.id}/pull`, manager);
+      expect(resumed.body).toMatchObject({
+        status: 'ok',
+        inserted: 1,
+        health: { consecutiveFailures: 0, lastError: null },
+      });
+      // Incremental from the first pull's cursor: it covers what MISP added during the outage.
+      expect(asked).toHaveLength(2);
+      expect(asked[1]).toBeGreaterThan(0);
+      expect(asked[1]).toBeLessThanOrEqual(1_764_100_002);
+      await intel.idle();
+      const found = await until(() => detections.find((d) => d.eventIds[0] === 'during-2'));
+      expect(found.details.retroHunt).toEqual(expect.any(String));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('pulls a STIX bundle over HTTP with bearer auth and a conditional request', async () => {
     const seen: Array<Record<string, unknown>> = [];
     const server: Server = createServer((req, res) => {
