@@ -83,6 +83,8 @@ export interface AlertQuery {
   status?: AlertStatus[];
   severity?: Severity[];
   ruleId?: string;
+  /** Alerts about this entity (`null`: alerts about none). */
+  entity?: { type: string; value: string } | null;
   assignee?: string;
   tag?: string;
   /** Case-insensitive substring of title, rule, entity or an observable value. */
@@ -93,6 +95,26 @@ export interface AlertQuery {
   sort?: AlertSort;
   limit: number;
   offset?: number;
+}
+
+/** Alerts matching a query, counted per rule or per entity (the alert queue's group-by). */
+export type AlertGroupQuery = Omit<AlertQuery, 'sort' | 'limit' | 'offset'> & {
+  by: 'rule' | 'entity';
+  limit: number;
+  offset?: number;
+};
+
+export interface AlertGroup {
+  /** The rule id, or `type:value` of the entity (`''` for alerts without one). */
+  key: string;
+  ruleId: string | null;
+  entity: { type: string; value: string } | null;
+  /** A human name: the newest alert's title for a rule, the entity otherwise. */
+  label: string;
+  count: number;
+  worst: Severity;
+  /** Newest lastSeen in the group. */
+  latest: string;
 }
 
 export interface AlertChange {
@@ -178,6 +200,8 @@ export interface AlertStore {
   /** An alert by id within any of the tenants. */
   find(tenants: string[], id: string): Promise<Alert | undefined>;
   list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }>;
+  /** Groups of the matching alerts, the worst severity first, then the most recent. */
+  groups(q: AlertGroupQuery): Promise<{ total: number; groups: AlertGroup[] }>;
   /**
    * Read-modify-write of one alert, atomic against other writers: `change` sees the current alert
    * and returns the change to apply (or throws to refuse). Undefined when the alert does not exist.

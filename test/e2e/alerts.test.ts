@@ -251,6 +251,26 @@ describe('alerts: detection → alert → triage → metrics, over real HTTP', (
     );
   });
 
+  it('counts alerts per rule and per entity on the server, and lists one group\'s alerts', async () => {
+    for (const h of ['grp-1', 'grp-2']) await failedLogins(h, '192.0.2.77', 1);
+    await alertFor('grp-1', 1);
+    await alertFor('grp-2', 1);
+    const byEntity = (await call(tok.analyst!, 'GET', '/api/v1/alerts/groups?by=entity&q=grp-')).json as {
+      total: number;
+      groups: Array<{ key: string; count: number; entity: { value: string } | null }>;
+    };
+    expect(byEntity.groups.map((g) => g.key).sort()).toEqual(['host:grp-1', 'host:grp-2']);
+    expect(byEntity.total).toBe(2);
+    const byRule = (await call(tok.analyst!, 'GET', '/api/v1/alerts/groups?by=rule&q=grp-')).json as {
+      groups: Array<{ ruleId: string; count: number; label: string }>;
+    };
+    expect(byRule.groups).toEqual([expect.objectContaining({ ruleId: SSH_FAILED, count: 2 })]);
+    const one = await alertsOf(tok.analyst!, `entity=${encodeURIComponent('host:grp-2')}`);
+    expect(one.alerts.map((a) => a.entity?.value)).toEqual(['grp-2']);
+    expect((await call(tok.analyst!, 'GET', '/api/v1/alerts/groups?by=tenant')).status).toBe(400);
+    expect((await call(tok.analyst!, 'GET', '/api/v1/alerts?entity=nocolon')).status).toBe(400);
+  });
+
   it('applies bulk actions per alert and reports the ones it could not change', async () => {
     for (const h of ['bulk-1', 'bulk-2', 'bulk-3']) await failedLogins(h, '192.0.2.50', 1);
     const ids = [];

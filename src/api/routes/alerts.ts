@@ -48,6 +48,8 @@ const listQuery = z.object({
   status: csvOf(ALERT_STATUSES).optional(),
   severity: csvOf(SEVERITIES).optional(),
   rule: z.string().max(200).optional(),
+  /** `type:value` of the alerts' entity; empty for alerts about no entity. */
+  entity: z.string().max(600).optional(),
   assignee: z.string().max(100).optional(),
   tag: tag.optional(),
   q: z.string().min(1).max(200).optional(),
@@ -58,12 +60,22 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+/** `host:web-1` as an entity filter; `''` means alerts about no entity. */
+function entityFilter(s: string | undefined): AlertQuery['entity'] {
+  if (s === undefined) return undefined;
+  if (s === '') return null;
+  const colon = s.indexOf(':');
+  if (colon <= 0) throw new ApiError('bad_request', 'entity: expected type:value');
+  return { type: s.slice(0, colon), value: s.slice(colon + 1) };
+}
+
 function toQuery(p: Principal, q: z.infer<typeof listQuery>): AlertQuery {
   return {
     tenants: readTenants(p, q.tenant),
     status: q.status,
     severity: q.severity,
     ruleId: q.rule,
+    entity: entityFilter(q.entity),
     assignee: q.assignee,
     tag: q.tag,
     text: q.q,
@@ -106,6 +118,22 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     tags: ['alerts'],
     query: listQuery,
     handler: async ({ principal, query }) => alerts.list(toQuery(principal!, query)),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/v1/alerts/groups',
+    access: 'alerts:read',
+    summary: 'Alerts matching the filters, counted per rule or entity (worst severity, then newest, first)',
+    tags: ['alerts'],
+    query: listQuery.omit({ sort: true }).extend({
+      by: z.enum(['rule', 'entity']),
+      limit: z.coerce.number().int().min(1).max(1000).default(200),
+    }),
+    handler: async ({ principal, query }) => {
+      const { sort: _sort, ...filters } = toQuery(principal!, { ...query, sort: '-lastSeen' });
+      return alerts.groups({ ...filters, by: query.by });
+    },
   });
 
   route(app, {

@@ -201,6 +201,63 @@ export function describeAlertStoreContract(name: string, open: () => Promise<Ale
       expect((await ids({ sort: '-severity' }))[0]).toBe(out[2]!.alertId);
     });
 
+    it('groups the filtered alerts by rule or entity, worst then newest first, and filters by entity', async () => {
+      const a = storage.alerts;
+      await a.fold(
+        [
+          fold({ detectionId: 'g1', entity: { type: 'host', value: 'web' }, ts: '2026-11-28T09:00:00.000Z' }),
+          fold({ detectionId: 'g2', entity: { type: 'host', value: 'db' }, ts: '2026-11-28T09:05:00.000Z' }),
+          fold({
+            detectionId: 'g3',
+            ruleId: 'rule-2',
+            title: 'Port scan from 203.0.113.9',
+            severity: 'high',
+            entity: { type: 'host', value: 'web' },
+            ts: '2026-11-28T08:00:00.000Z',
+          }),
+          fold({
+            detectionId: 'g4',
+            ruleId: 'rule-3',
+            title: 'Odd',
+            entity: null,
+            ts: '2026-11-28T10:00:00.000Z',
+          }),
+          fold({ detectionId: 'g5', tenant: 'acme', entity: { type: 'host', value: 'web' } }),
+        ],
+        HOUR,
+      );
+      const byRule = await a.groups({ tenants: ['default'], by: 'rule', limit: 10 });
+      expect(byRule.total).toBe(3);
+      expect(byRule.groups.map((g) => [g.key, g.count, g.worst])).toEqual([
+        ['rule-2', 1, 'high'],
+        ['rule-3', 1, 'low'],
+        ['rule-1', 2, 'low'],
+      ]);
+      expect(byRule.groups[0]).toMatchObject({
+        label: 'Port scan from 203.0.113.9',
+        latest: '2026-11-28T08:00:00.000Z',
+      });
+      const byEntity = await a.groups({ tenants: ['default'], by: 'entity', limit: 10 });
+      expect(byEntity.groups.map((g) => [g.key, g.count])).toEqual([
+        ['host:web', 2],
+        ['', 1],
+        ['host:db', 1],
+      ]);
+      expect(byEntity.groups[1]).toMatchObject({ entity: null, label: 'no entity' });
+      // Filters apply before grouping; pages of groups.
+      expect(
+        (await a.groups({ tenants: ['default'], by: 'entity', severity: ['high'], limit: 10 })).groups,
+      ).toEqual([expect.objectContaining({ key: 'host:web', count: 1, worst: 'high' })]);
+      const second = await a.groups({ tenants: ['default'], by: 'rule', limit: 1, offset: 1 });
+      expect(second).toMatchObject({ total: 3, groups: [expect.objectContaining({ key: 'rule-3' })] });
+      // A group's alerts, listed by the same key.
+      const web = await a.list({ tenants: ['default'], entity: { type: 'host', value: 'web' }, limit: 10 });
+      expect(web.alerts.map((x) => x.ruleId).sort()).toEqual(['rule-1', 'rule-2']);
+      expect(
+        (await a.list({ tenants: ['default'], entity: null, limit: 10 })).alerts.map((x) => x.ruleId),
+      ).toEqual(['rule-3']);
+    });
+
     it('finds similar alerts by rule, entity and shared observables', async () => {
       const a = storage.alerts;
       const out = await outcomes(

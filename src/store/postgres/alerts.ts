@@ -5,6 +5,8 @@ import {
   type AlertChange,
   type AlertComment,
   type AlertFold,
+  type AlertGroup,
+  type AlertGroupQuery,
   type AlertQuery,
   type AlertSort,
   type AlertStatus,
@@ -19,6 +21,7 @@ import {
   type SimilarAlerts,
 } from '../../alerts/ports.js';
 import { newEventId } from '../../util/ids.js';
+import { alertGroupsParams, alertGroupsSql, toAlertGroup, type AlertGroupRow } from '../alert-groups.js';
 import { dedupKey, MAX_DETECTION_DOCS, MAX_OBSERVABLES, RISK_BUCKET_MS } from '../sqlite/alerts.js';
 import { inTransaction, type Pool } from './db.js';
 import { changes, inList, lockKeys, one, rows, type Queryable } from './sql.js';
@@ -325,8 +328,8 @@ export class PostgresAlertStore implements AlertStore {
     return row && tenants.includes(row.tenant) ? toAlert(row) : undefined;
   }
 
-  async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
-    if (q.tenants.length === 0) return { total: 0, alerts: [] };
+  /** The WHERE clause of a query's filters, with its parameters. */
+  private filter(q: Omit<AlertQuery, 'limit'>): { clause: string; params: unknown[] } {
     const where = [`tenant IN (${inList(q.tenants.length)})`];
     const params: unknown[] = [...q.tenants];
     if (q.status?.length) {
@@ -340,6 +343,11 @@ export class PostgresAlertStore implements AlertStore {
     if (q.ruleId) {
       where.push('rule_id = ?');
       params.push(q.ruleId);
+    }
+    if (q.entity === null) where.push('entity_value IS NULL');
+    else if (q.entity) {
+      where.push('entity_type = ? AND entity_value = ?');
+      params.push(q.entity.type, q.entity.value);
     }
     if (q.assignee) {
       where.push('assignee = ?');
@@ -364,7 +372,21 @@ export class PostgresAlertStore implements AlertStore {
       where.push('last_seen < ?');
       params.push(q.until.getTime());
     }
-    const clause = where.join(' AND ');
+    return { clause: where.join(' AND '), params };
+  }
+
+  async groups(q: AlertGroupQuery): Promise<{ total: number; groups: AlertGroup[] }> {
+    if (q.tenants.length === 0) return { total: 0, groups: [] };
+    const { clause, params } = this.filter(q);
+    const sql = alertGroupsSql(clause, q.by);
+    const total = Number((await one<{ n: string }>(this.pool, sql.count, params))?.n ?? 0);
+    const found = await rows<AlertGroupRow>(this.pool, sql.page, alertGroupsParams(q, params));
+    return { total, groups: found.map((r) => toAlertGroup(r, q.by)) };
+  }
+
+  async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
+    if (q.tenants.length === 0) return { total: 0, alerts: [] };
+    const { clause, params } = this.filter(q);
     const total =
       (await one<{ n: number }>(this.pool, `SELECT count(*)::int AS n FROM alerts WHERE ${clause}`, params))
         ?.n ?? 0;

@@ -5,6 +5,8 @@ import {
   type AlertChange,
   type AlertComment,
   type AlertFold,
+  type AlertGroup,
+  type AlertGroupQuery,
   type AlertQuery,
   type AlertSort,
   type AlertStatus,
@@ -19,6 +21,7 @@ import {
   type SimilarAlerts,
 } from '../../alerts/ports.js';
 import { newEventId } from '../../util/ids.js';
+import { alertGroupsParams, alertGroupsSql, toAlertGroup, type AlertGroupRow } from '../alert-groups.js';
 import type { Db } from './db.js';
 
 /** Observables kept on one alert; a noisy alert must not grow its row without bound. */
@@ -373,8 +376,8 @@ export class SqliteAlertStore implements AlertStore {
     return row && tenants.includes(row.tenant) ? toAlert(row) : undefined;
   }
 
-  async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
-    if (q.tenants.length === 0) return { total: 0, alerts: [] };
+  /** The WHERE clause of a query's filters, with its parameters. */
+  private filter(q: Omit<AlertQuery, 'limit'>): { clause: string; params: unknown[] } {
     const where = [`tenant IN (${placeholders(q.tenants.length)})`];
     const params: unknown[] = [...q.tenants];
     if (q.status?.length) {
@@ -388,6 +391,11 @@ export class SqliteAlertStore implements AlertStore {
     if (q.ruleId) {
       where.push('rule_id = ?');
       params.push(q.ruleId);
+    }
+    if (q.entity === null) where.push('entity_value IS NULL');
+    else if (q.entity) {
+      where.push('entity_type = ? AND entity_value = ?');
+      params.push(q.entity.type, q.entity.value);
     }
     if (q.assignee) {
       where.push('assignee = ?');
@@ -411,7 +419,21 @@ export class SqliteAlertStore implements AlertStore {
       where.push('last_seen < ?');
       params.push(q.until.getTime());
     }
-    const clause = where.join(' AND ');
+    return { clause: where.join(' AND '), params };
+  }
+
+  async groups(q: AlertGroupQuery): Promise<{ total: number; groups: AlertGroup[] }> {
+    if (q.tenants.length === 0) return { total: 0, groups: [] };
+    const { clause, params } = this.filter(q);
+    const sql = alertGroupsSql(clause, q.by);
+    const total = (this.db.prepare(sql.count).get(...params) as { n: number }).n;
+    const found = this.db.prepare(sql.page).all(...alertGroupsParams(q, params)) as AlertGroupRow[];
+    return { total, groups: found.map((r) => toAlertGroup(r, q.by)) };
+  }
+
+  async list(q: AlertQuery): Promise<{ total: number; alerts: Alert[] }> {
+    if (q.tenants.length === 0) return { total: 0, alerts: [] };
+    const { clause, params } = this.filter(q);
     const total = (
       this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${clause}`).get(...params) as { n: number }
     ).n;
