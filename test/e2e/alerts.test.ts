@@ -251,7 +251,7 @@ describe('alerts: detection → alert → triage → metrics, over real HTTP', (
     );
   });
 
-  it('counts alerts per rule and per entity on the server, and lists one group\'s alerts', async () => {
+  it("counts alerts per rule and per entity on the server, and lists one group's alerts", async () => {
     for (const h of ['grp-1', 'grp-2']) await failedLogins(h, '192.0.2.77', 1);
     await alertFor('grp-1', 1);
     await alertFor('grp-2', 1);

@@ -471,6 +471,44 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await page.context().close();
   });
 
+  it('counts a group over every matching alert, shows more on demand and selects the whole group', async () => {
+    const now = Date.now();
+    const n = 130;
+    const docs = Array.from({ length: n }, (_, i) => ({
+      '@timestamp': new Date(now - 5000 + i).toISOString(),
+      message: `Failed password for admin from 198.51.100.9 port ${43000 + i} ssh2`,
+      event: { module: 'system', dataset: 'system.auth' },
+      host: { name: `many-grp-${i}` },
+      source: { ip: '198.51.100.9' },
+      user: { name: 'admin' },
+      process: { name: 'sshd' },
+    }));
+    await api(ingest, '/api/v1/events', { method: 'POST', body: JSON.stringify(docs) });
+    await expect
+      .poll(async () => (await api<{ total: number }>(analyst, '/api/v1/alerts?q=many-grp-')).json.total, {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBe(n);
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/alerts?q=many-grp-&group=rule`);
+    const group = page.locator('[data-group]').first();
+    await group.waitFor();
+    // The count is the server's, not the loaded rows'.
+    await expect.poll(() => group.getByTestId('group-count').textContent()).toBe(String(n));
+    // Rows are virtualized: the "show more" row renders once the list is scrolled to its end.
+    await page.locator('.alerts-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    const more = page.getByRole('button', { name: /show 30 more/ });
+    await more.waitFor();
+    await more.click();
+    await expect.poll(() => page.getByRole('button', { name: /show \d+ more/ }).count()).toBe(0);
+    await group.getByRole('checkbox').check();
+    await expect.poll(() => page.locator('.bulkbar').textContent()).toContain(`${n} selected`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'alerts-grouped-many.png') });
+    await page.context().close();
+  }, 90_000);
+
   it('the console logged no errors while doing all of that', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -21,6 +21,7 @@ export const API_PATHS = {
   alert: '/api/v1/alerts/{id}',
   alertComments: '/api/v1/alerts/{id}/comments',
   alertsBulk: '/api/v1/alerts/bulk',
+  alertGroups: '/api/v1/alerts/groups',
   cases: '/api/v1/cases',
   deliveries: '/api/v1/notifications/deliveries',
   // ---- case page and admin (CaseDetail, Admin*)

@@ -196,6 +196,17 @@ export const ALERT_VERDICTS = ['true_positive', 'false_positive', 'benign', 'dup
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export type AlertVerdict = (typeof ALERT_VERDICTS)[number];
 
+/** Alerts counted per rule or entity on the server (the queue's group-by). */
+export interface AlertGroup {
+  key: string;
+  ruleId: string | null;
+  entity: { type: string; value: string } | null;
+  label: string;
+  count: number;
+  worst: string;
+  latest: string;
+}
+
 export interface Alert {
   id: string;
   tenant: string;
@@ -282,10 +293,14 @@ export const api = {
     q?: string;
     assignee?: string;
     rule?: string;
+    /** `type:value`; 'none' for alerts about no entity */
+    entity?: string;
     sort?: string;
     limit?: number;
     offset?: number;
   }) => request<{ total: number; alerts: Alert[] }>('GET', API_PATHS.alerts, { query: q }),
+  alertGroups: (q: { by: 'rule' | 'entity'; status?: string[]; severity?: string[]; q?: string; limit?: number }) =>
+    request<{ total: number; groups: AlertGroup[] }>('GET', API_PATHS.alertGroups, { query: q }),
   alert: (id: string) =>
     request<{ alert: Alert; detections: Detection[]; events: EventDoc[] }>(
       'GET',

@@ -48,7 +48,7 @@ const listQuery = z.object({
   status: csvOf(ALERT_STATUSES).optional(),
   severity: csvOf(SEVERITIES).optional(),
   rule: z.string().max(200).optional(),
-  /** `type:value` of the alerts' entity; empty for alerts about no entity. */
+  /** `type:value` of the alerts' entity; `none` (or empty) for alerts about no entity. */
   entity: z.string().max(600).optional(),
   assignee: z.string().max(100).optional(),
   tag: tag.optional(),
@@ -60,10 +60,10 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-/** `host:web-1` as an entity filter; `''` means alerts about no entity. */
+/** `host:web-1` as an entity filter; `none` (or `''`) means alerts about no entity. */
 function entityFilter(s: string | undefined): AlertQuery['entity'] {
   if (s === undefined) return undefined;
-  if (s === '') return null;
+  if (s === '' || s === 'none') return null;
   const colon = s.indexOf(':');
   if (colon <= 0) throw new ApiError('bad_request', 'entity: expected type:value');
   return { type: s.slice(0, colon), value: s.slice(colon + 1) };

@@ -11,6 +11,7 @@ import { VirtualList } from '../components/VirtualList';
 import { useLiveEvents, useLiveStatus } from '../components/live';
 import { ago, num, Time } from '../format';
 import { navigate, useLocation } from '../router';
+import { GROUP_PAGE, groupAlertIds, useGroupedQueue, type GroupBy, type QueueRow } from './alert-groups';
 import { useSession } from '../session';
 
 const AlertDetail = lazy(() => import('./AlertDetail'));
@@ -66,62 +67,6 @@ export function describeAction(a: AlertAction, n: number): string {
   }
 }
 
-type GroupBy = '' | 'rule' | 'entity';
-
-type QueueRow =
-  | { kind: 'alert'; alert: Alert; index: number }
-  | { kind: 'group'; key: string; label: string; alerts: Alert[]; worst: string; latest: string };
-
-const RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-/**
- * The queue's rows: the alerts as loaded, or grouped by rule or entity (over the loaded alerts
- * only), each group a header row followed by its alerts unless collapsed. Alert rows keep their
- * index in the loaded list, which the keyboard cursor moves over.
- */
-function queueRows(alerts: readonly Alert[], by: GroupBy, collapsed: ReadonlySet<string>): QueueRow[] {
-  if (!by) return alerts.map((alert, index) => ({ kind: 'alert', alert, index }));
-  const groups = new Map<string, { label: string; items: Array<{ alert: Alert; index: number }> }>();
-  alerts.forEach((alert, index) => {
-    const key =
-      by === 'rule' ? alert.ruleId : alert.entity ? `${alert.entity.type}:${alert.entity.value}` : '—';
-    const label =
-      by === 'rule'
-        ? alert.title
-        : alert.entity
-          ? `${alert.entity.type}: ${alert.entity.value}`
-          : 'no entity';
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { label, items: [] }));
-    g.items.push({ alert, index });
-  });
-  const summary = [...groups].map(([key, g]) => ({
-    key,
-    label: g.label,
-    items: g.items,
-    worst: g.items.reduce(
-      (w, x) => ((RANK[x.alert.severity] ?? 0) > (RANK[w] ?? 0) ? x.alert.severity : w),
-      'informational',
-    ),
-    latest: g.items.reduce((l, x) => (x.alert.lastSeen > l ? x.alert.lastSeen : l), ''),
-  }));
-  summary.sort((a, b) => (RANK[b.worst] ?? 0) - (RANK[a.worst] ?? 0) || b.latest.localeCompare(a.latest));
-  const out: QueueRow[] = [];
-  for (const g of summary) {
-    out.push({
-      kind: 'group',
-      key: g.key,
-      label: g.label,
-      alerts: g.items.map((x) => x.alert),
-      worst: g.worst,
-      latest: g.latest,
-    });
-    if (!collapsed.has(g.key))
-      for (const x of g.items) out.push({ kind: 'alert', alert: x.alert, index: x.index });
-  }
-  return out;
-}
-
 function AlertQueue() {
   const { me, can } = useSession();
   const loc = useLocation();
@@ -130,7 +75,10 @@ function AlertQueue() {
   const q = loc.query.get('q') ?? '';
   const sort = loc.query.get('sort') ?? '-lastSeen';
   const groupBy = (loc.query.get('group') ?? '') as GroupBy;
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  /** Groups opened or closed by hand (the first few are open unless toggled). */
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
+  /** How many alerts each open group shows (it grows with "show more"). */
+  const [shown, setShown] = useState<ReadonlyMap<string, number>>(new Map());
   const [draft, setDraft] = useState(q);
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -171,9 +119,12 @@ function AlertQueue() {
     },
     // Live: every few seconds; a long loaded queue (all its pages are refetched) a little slower.
     refetchInterval: (query) => ((query.state.data?.pages.length ?? 1) > 4 ? 15_000 : 5_000),
+    enabled: !groupBy,
   });
+  const filters = { status, severity, q, sort };
+  const grouped = useGroupedQueue(groupBy, filters, toggled, shown);
 
-  const alerts = useMemo(() => {
+  const listed = useMemo(() => {
     // Offset pages of a live list can overlap; keep each alert once.
     const seen = new Set<string>();
     const out: Alert[] = [];
@@ -186,7 +137,12 @@ function AlertQueue() {
     }
     return out;
   }, [list.data]);
-  const total = list.data?.pages[0]?.total ?? 0;
+  // In group mode the keyboard and selection work over the open groups' alerts, in group order.
+  const alerts = groupBy ? grouped.alerts : listed;
+  const source = groupBy ? grouped.groups : list;
+  const total = groupBy
+    ? (grouped.groups.data?.groups ?? []).reduce((n, g) => n + g.count, 0)
+    : (list.data?.pages[0]?.total ?? 0);
   useEffect(() => {
     // Closed alerts leave an open-only queue; keep the cursor on a row that exists.
     if (cursor > alerts.length - 1) setCursor(Math.max(0, alerts.length - 1));
@@ -284,7 +240,11 @@ function AlertQueue() {
     return () => window.removeEventListener('keydown', onKey);
   }, [alerts.length, current, dialog, run, toggle, writable]);
 
-  const rows = useMemo(() => queueRows(alerts, groupBy, collapsed), [alerts, groupBy, collapsed]);
+  const rows: QueueRow[] = useMemo(
+    () => (groupBy ? grouped.rows : listed.map((alert, index) => ({ kind: 'alert' as const, alert, index }))),
+    [groupBy, grouped.rows, listed],
+  );
+  const groupCount = grouped.groups.data?.groups.length ?? 0;
   const cursorRow = rows.findIndex((r) => r.kind === 'alert' && r.index === cursor);
   const allSelected = alerts.length > 0 && selected.size === alerts.length;
   const targets = selected.size > 0 ? selected.size : current ? 1 : 0;
@@ -293,9 +253,15 @@ function AlertQueue() {
     <>
       <PageHeader title="Alerts">
         <span className="muted" data-testid="alert-total">
-          {list.data ? `${num(alerts.length)} of ${num(total)}` : ''}
+          {groupBy
+            ? grouped.groups.data
+              ? `${num(groupCount)} group${groupCount === 1 ? '' : 's'} · ${num(total)} alert${total === 1 ? '' : 's'}`
+              : ''
+            : list.data
+              ? `${num(alerts.length)} of ${num(total)}`
+              : ''}
         </span>
-        {list.isFetching && <span className="spinner small" aria-label="refreshing" />}
+        {source.isFetching && <span className="spinner small" aria-label="refreshing" />}
         <span className={`badge live-${live}`} data-testid="live-status" title="Live updates over the stream">
           {live === 'live'
             ? 'live'
@@ -445,11 +411,11 @@ function AlertQueue() {
         </div>
       )}
 
-      {list.isPending ? (
+      {source.isPending ? (
         <Loading what="Loading alerts" />
-      ) : list.error ? (
-        <ErrorState error={list.error} what="Alerts" retry={() => void list.refetch()} />
-      ) : alerts.length === 0 ? (
+      ) : source.error ? (
+        <ErrorState error={source.error} what="Alerts" retry={() => void source.refetch()} />
+      ) : rows.length === 0 ? (
         <div className="state state-empty">
           No alerts match. {status === OPEN ? 'The queue is clear.' : ''}
         </div>
@@ -474,8 +440,12 @@ function AlertQueue() {
           </div>
           {groupBy && (
             <div className="muted small" data-testid="group-note">
-              {num(rows.filter((r) => r.kind === 'group').length)} groups over the {num(alerts.length)} loaded
-              alerts
+              {num(groupCount)} group{groupCount === 1 ? '' : 's'} counted over all {num(total)} matching
+              alert
+              {total === 1 ? '' : 's'}
+              {groupCount < (grouped.total ?? 0)
+                ? ` (the first ${num(groupCount)} of ${num(grouped.total)} shown)`
+                : ''}
             </div>
           )}
           <VirtualList
@@ -485,55 +455,83 @@ function AlertQueue() {
             label="Alert queue"
             className="alerts-body"
             onNearEnd={() => {
-              if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+              if (!groupBy && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
             }}
             render={(row) => {
-              if (row.kind === 'group') {
-                const ids = row.alerts.map((x) => x.id);
-                const all = ids.every((x) => selected.has(x));
+              if (row.kind === 'more') {
                 return (
-                  <div key={`g:${row.key}`} role="row" className="grid-row group-row" data-group={row.key}>
+                  <div key={`m:${row.group.key}`} role="row" className="grid-row group-more">
+                    <span />
+                    <span />
+                    <span className="muted">
+                      showing {num(row.shown)} of {num(row.group.count)}{' '}
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setShown(new Map(shown).set(row.group.key, row.shown + GROUP_PAGE))}
+                      >
+                        show {num(Math.min(GROUP_PAGE, row.group.count - row.shown))} more
+                      </button>
+                    </span>
+                  </div>
+                );
+              }
+              if (row.kind === 'group') {
+                const g = row.group;
+                const all = row.loaded.length > 0 && row.loaded.every((x) => selected.has(x.id));
+                return (
+                  <div key={`g:${g.key}`} role="row" className="grid-row group-row" data-group={g.key}>
                     <span>
                       <input
                         type="checkbox"
-                        aria-label={`Select the ${row.alerts.length} alerts of ${row.label}`}
+                        aria-label={`Select the ${g.count} alerts of ${g.label}`}
                         checked={all}
                         onChange={() => {
-                          const next = new Set(selected);
-                          for (const x of ids) {
-                            if (all) next.delete(x);
-                            else next.add(x);
-                          }
-                          setSelected(next);
+                          const apply = (ids: string[]) =>
+                            setSelected((cur) => {
+                              const next = new Set(cur);
+                              for (const x of ids) {
+                                if (all) next.delete(x);
+                                else next.add(x);
+                              }
+                              return next;
+                            });
+                          // The whole group, not only the alerts its open rows show.
+                          if (all || row.loaded.length >= g.count) apply(row.loaded.map((x) => x.id));
+                          else
+                            void groupAlertIds(g, filters).then(apply, (e: unknown) =>
+                              setMessage(`Failed: ${e instanceof Error ? e.message : String(e)}`),
+                            );
                         }}
                       />
                     </span>
                     <span>
-                      <Severity level={row.worst} />
+                      <Severity level={g.worst} />
                     </span>
                     <span className="ellipsis">
                       <button
                         type="button"
                         className="link"
-                        aria-expanded={!collapsed.has(row.key)}
+                        aria-expanded={row.open}
+                        title={g.label}
                         onClick={() => {
-                          const next = new Set(collapsed);
-                          if (next.has(row.key)) next.delete(row.key);
-                          else next.add(row.key);
-                          setCollapsed(next);
+                          const next = new Set(toggled);
+                          if (next.has(g.key)) next.delete(g.key);
+                          else next.add(g.key);
+                          setToggled(next);
                         }}
                       >
-                        {collapsed.has(row.key) ? '▸' : '▾'} {row.label}
+                        {row.open ? '▾' : '▸'} {g.label}
                       </button>
                     </span>
                     <span className="muted">{groupBy === 'rule' ? 'rule' : 'entity'}</span>
                     <span />
                     <span />
                     <span className="num" data-testid="group-count">
-                      {num(row.alerts.length)}
+                      {num(g.count)}
                     </span>
                     <span className="ellipsis">
-                      <Time iso={row.latest} />
+                      <Time iso={g.latest} />
                     </span>
                   </div>
                 );
