@@ -509,6 +509,74 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await page.context().close();
   }, 90_000);
 
+  it('dialogs keep keyboard focus inside until they close, then give it back', async () => {
+    await api(ingest, '/api/v1/events', {
+      method: 'POST',
+      body: JSON.stringify([
+        {
+          '@timestamp': new Date().toISOString(),
+          message: 'Failed password for admin from 198.51.100.8 port 41999 ssh2',
+          event: { module: 'system', dataset: 'system.auth' },
+          host: { name: 'focus-host' },
+          source: { ip: '198.51.100.8' },
+          user: { name: 'admin' },
+          process: { name: 'sshd' },
+        },
+      ]),
+    });
+    await expect
+      .poll(async () => (await api<{ total: number }>(analyst, '/api/v1/alerts?q=focus-host')).json.total, {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toBe(1);
+    const page = await newPage();
+    await login(page);
+    await page.goto(`${base}/#/alerts?q=focus-host`);
+    await page.locator('[data-alert-id]').first().waitFor();
+    // Expressions run in the page (this file's TypeScript has no DOM types).
+    const inDialog = () =>
+      page.evaluate<boolean>(`document.activeElement?.closest('[role="dialog"]') !== null`);
+    const focused = () =>
+      page.evaluate<string>(
+        `(() => { const el = document.activeElement; return el?.getAttribute('data-testid') ?? el?.textContent?.trim() ?? el?.tagName ?? ''; })()`,
+      );
+    const focusedTag = () => page.evaluate<string>('document.activeElement?.tagName');
+
+    // A Modal: Tab and Shift+Tab wrap inside; Escape closes and focus returns to the opener.
+    await page.getByTestId('add-to-case-button').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('add-to-case').waitFor();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      expect(await inDialog()).toBe(true);
+    }
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Shift+Tab');
+      expect(await inDialog()).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await page.getByTestId('add-to-case').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('add-to-case-button');
+
+    // A hand-made dialog (assign, opened with "e"): from the last control Tab goes back to the first.
+    await page.evaluate('document.activeElement?.blur()');
+    await page.keyboard.press('e');
+    const assign = page.getByRole('dialog', { name: 'Assign' });
+    await assign.waitFor();
+    expect(await focusedTag()).toBe('INPUT');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    expect(await focusedTag()).toBe('INPUT');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await assign.waitFor({ state: 'detached' });
+    await page.context().close();
+  }, 60_000);
+
   it('the console logged no errors while doing all of that', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -4,6 +4,7 @@ import type { Permission } from './permissions';
 import { Link, navigate, useLocation } from './router';
 import { useSession } from './session';
 import { applyTheme, currentTheme } from './theme';
+import { useFocusTrap } from './components/focus-trap';
 
 export interface NavItem {
   path: string;
@@ -134,64 +135,77 @@ export function Shell({ children }: { children: ReactNode }) {
           {children}
         </main>
       </div>
-      {help && (
-        <div className="modal-backdrop" onClick={() => setHelp(false)}>
-          <div
-            className="modal"
-            role="dialog"
-            aria-modal="true"
-            aria-label="Keyboard shortcuts"
-            onClick={(e) => e.stopPropagation()}
-          >
-            <h2>Keyboard shortcuts</h2>
-            <table className="table compact">
-              <tbody>
-                {items.map((n) => (
-                  <tr key={n.key}>
-                    <td>
-                      <kbd>g</kbd> <kbd>{n.key}</kbd>
-                    </td>
-                    <td>{n.label}</td>
-                  </tr>
-                ))}
-                <tr>
-                  <td>
-                    <kbd>j</kbd> / <kbd>k</kbd>
-                  </td>
-                  <td>Alert queue: next / previous</td>
-                </tr>
-                <tr>
-                  <td>
-                    <kbd>x</kbd>
-                  </td>
-                  <td>Alert queue: select</td>
-                </tr>
-                <tr>
-                  <td>
-                    <kbd>Enter</kbd>
-                  </td>
-                  <td>Alert queue: open</td>
-                </tr>
-                <tr>
-                  <td>
-                    <kbd>a</kbd> <kbd>c</kbd> <kbd>e</kbd>
-                  </td>
-                  <td>Acknowledge, close with verdict, assign (selection or current)</td>
-                </tr>
-                <tr>
-                  <td>
-                    <kbd>/</kbd>
-                  </td>
-                  <td>Focus the filter or query box</td>
-                </tr>
-              </tbody>
-            </table>
-            <button type="button" onClick={() => setHelp(false)} autoFocus>
-              Close
-            </button>
-          </div>
-        </div>
-      )}
+      {help && <ShortcutsDialog items={items} onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+function ShortcutsDialog({
+  items,
+  onClose,
+}: {
+  items: ReadonlyArray<{ key: string; label: string }>;
+  onClose: () => void;
+}) {
+  const box = useFocusTrap<HTMLDivElement>();
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div
+        ref={box}
+        tabIndex={-1}
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2>Keyboard shortcuts</h2>
+        <table className="table compact">
+          <tbody>
+            {items.map((n) => (
+              <tr key={n.key}>
+                <td>
+                  <kbd>g</kbd> <kbd>{n.key}</kbd>
+                </td>
+                <td>{n.label}</td>
+              </tr>
+            ))}
+            <tr>
+              <td>
+                <kbd>j</kbd> / <kbd>k</kbd>
+              </td>
+              <td>Alert queue: next / previous</td>
+            </tr>
+            <tr>
+              <td>
+                <kbd>x</kbd>
+              </td>
+              <td>Alert queue: select</td>
+            </tr>
+            <tr>
+              <td>
+                <kbd>Enter</kbd>
+              </td>
+              <td>Alert queue: open</td>
+            </tr>
+            <tr>
+              <td>
+                <kbd>a</kbd> <kbd>c</kbd> <kbd>e</kbd>
+              </td>
+              <td>Acknowledge, close with verdict, assign (selection or current)</td>
+            </tr>
+            <tr>
+              <td>
+                <kbd>/</kbd>
+              </td>
+              <td>Focus the filter or query box</td>
+            </tr>
+          </tbody>
+        </table>
+        <button type="button" onClick={onClose} autoFocus>
+          Close
+        </button>
+      </div>
     </div>
   );
 }

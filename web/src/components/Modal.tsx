@@ -1,8 +1,10 @@
 /**
- * A modal dialog: Escape or a click outside closes it, focus moves into it on open and back to what
- * had it on close, so the keyboard user lands where they left.
+ * A modal dialog: Escape or a click outside closes it; focus moves into it on open, stays inside
+ * while it is open (Tab wraps) and goes back to what had it on close, so the keyboard user lands
+ * where they left.
  */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
+import { useFocusTrap } from './focus-trap';
 
 export function Modal({
   title,
@@ -17,17 +19,12 @@ export function Modal({
   wide?: boolean;
   testId?: string;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    const first = box.current?.querySelector<HTMLElement>('input, select, textarea, button');
-    first?.focus();
-    return () => before?.focus?.();
-  }, []);
+  const box = useFocusTrap<HTMLDivElement>();
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div
         ref={box}
+        tabIndex={-1}
         className={`modal${wide ? ' modal-wide' : ''}`}
         role="dialog"
         aria-modal="true"

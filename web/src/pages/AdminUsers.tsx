@@ -6,6 +6,7 @@ import { errorText, splitList } from '../components/CaseUi';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../format';
 import { useSession } from '../session';
+import { useFocusTrap } from '../components/focus-trap';
 
 function useAdminWrite<V, R>(fn: (v: V) => Promise<R>, onDone?: (r: R) => void) {
   const qc = useQueryClient();
@@ -197,11 +198,14 @@ function ResetPassword({
   onClose: () => void;
   onDone: () => void;
 }) {
+  const box = useFocusTrap<HTMLDivElement>();
   const [pw, setPw] = useState('');
   const reset = useAdminWrite((password: string) => adminApi.patchUser(username, { password }), onDone);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div
+        ref={box}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"

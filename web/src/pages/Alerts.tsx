@@ -13,6 +13,7 @@ import { ago, num, Time } from '../format';
 import { navigate, useLocation } from '../router';
 import { GROUP_PAGE, groupAlertIds, useGroupedQueue, type GroupBy, type QueueRow } from './alert-groups';
 import { useSession } from '../session';
+import { useFocusTrap } from '../components/focus-trap';
 
 const AlertDetail = lazy(() => import('./AlertDetail'));
 
@@ -26,6 +27,9 @@ const SORTS: Array<[string, string]> = [
   ['createdAt', 'Oldest'],
   ['-count', 'Most detections'],
 ];
+
+const activatable = (t: EventTarget | null): boolean =>
+  t instanceof HTMLElement && t.closest('button, a[href], summary, [role="button"]') !== null;
 
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
@@ -228,6 +232,8 @@ function AlertQueue() {
       else if (k === 'Home') setCursor(0);
       else if (k === 'End') setCursor(Math.max(0, alerts.length - 1));
       else if (k === 'x' && current) toggle(current.id);
+      // Enter on a focused button or link is that control's own; only elsewhere does it open the alert.
+      else if (k === 'Enter' && activatable(e.target)) return;
       else if ((k === 'Enter' || k === 'o') && current) navigate(`/alerts/${current.id}`);
       else if (k === 'Escape') setSelected(new Set());
       else if (k === 'a' && writable) run({ action: 'ack' });
@@ -632,6 +638,7 @@ export function VerdictDialog({
   onPick: (v: (typeof ALERT_VERDICTS)[number]) => void;
   onCancel: () => void;
 }) {
+  const box = useFocusTrap<HTMLDivElement>();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const n = Number(e.key);
@@ -646,6 +653,8 @@ export function VerdictDialog({
   return (
     <div className="modal-backdrop" onClick={onCancel}>
       <div
+        ref={box}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"
@@ -681,10 +690,13 @@ export function AssignDialog({
   onAssign: (a: string | null) => void;
   onCancel: () => void;
 }) {
+  const box = useFocusTrap<HTMLFormElement>();
   const [who, setWho] = useState(initial);
   return (
     <div className="modal-backdrop" onClick={onCancel}>
       <form
+        ref={box}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"

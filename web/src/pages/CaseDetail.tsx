@@ -18,6 +18,7 @@ import { CaseTabs, errorText, useCaseMutation, type Tab } from '../components/Ca
 import { ErrorState, Loading, PageHeader } from '../components/States';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
+import { useFocusTrap } from '../components/focus-trap';
 
 export default function CaseDetail({ id }: { id: string }) {
   const { can } = useSession();
@@ -84,6 +85,7 @@ export default function CaseDetail({ id }: { id: string }) {
 
 /** Pick the case this one folds into; the server moves everything and closes this one as merged. */
 function MergeDialog({ c, onClose }: { c: Case; onClose: () => void }) {
+  const box = useFocusTrap<HTMLDivElement>();
   const [into, setInto] = useState('');
   const [filter, setFilter] = useState('');
   const list = useQuery({
@@ -103,6 +105,8 @@ function MergeDialog({ c, onClose }: { c: Case; onClose: () => void }) {
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div
+        ref={box}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"
