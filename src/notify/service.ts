@@ -70,10 +70,11 @@ export async function startNotifications(ctx: CapabilityContext): Promise<Capabi
     summary: 'Queue a test notification to one channel',
     tags: ['notifications'],
     body: z.object({ channel: z.string().min(1).max(63), tenant: z.string().max(63).optional() }).strict(),
-    handler: async ({ principal, body, req }) => {
+    query: z.object({ tenant: z.string().max(63).optional() }),
+    handler: async ({ principal, body, query, req }) => {
       if (!cfg.channels.some((c) => c.id === body.channel))
         throw new ApiError('not_found', `body.channel: no channel ${body.channel}`);
-      const tenant = targetTenant(principal!, body.tenant);
+      const tenant = targetTenant(principal!, body.tenant ?? query.tenant);
       const now = new Date();
       const id = `test:${randomUUID()}`;
       await storage.notifications.enqueue(

@@ -1,10 +1,13 @@
 /** The frame around every page: navigation, who is signed in, theme, keyboard shortcuts. */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Permission } from './permissions';
 import { Link, navigate, useLocation } from './router';
 import { useSession } from './session';
 import { applyTheme, currentTheme } from './theme';
 import { useFocusTrap } from './components/focus-trap';
+import { adminApi } from './api';
+import { selectTenant, useSelectedTenant } from './tenant';
 
 export interface NavItem {
   path: string;
@@ -113,9 +116,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <div className="who" data-testid="whoami">
             <span className="who-name">{me?.name}</span>
             <span className="badge role">{me?.role}</span>
-            <span className="muted" title="Tenants">
-              {me?.tenants.join(', ')}
-            </span>
+            <TenantPicker />
           </div>
           <div className="topbar-tools">
             <button
@@ -207,5 +208,51 @@ function ShortcutsDialog({
         </button>
       </div>
     </div>
+  );
+}
+
+/**
+ * Users of several tenants work in one at a time or in all (the default); the choice travels with
+ * every request (see tenant.ts). Users of one tenant just see its name.
+ */
+function TenantPicker() {
+  const { me } = useSession();
+  const qc = useQueryClient();
+  const selected = useSelectedTenant();
+  const listed = useQuery({ queryKey: ['tenants', 'mine'], queryFn: () => adminApi.tenants(), staleTime: 60_000 });
+  const options = listed.data?.tenants ?? [];
+  useEffect(() => {
+    // A choice this user may not make (left by another user, or a tenant that is gone) is dropped.
+    if (selected && listed.data && !options.some((t) => t.id === selected)) {
+      selectTenant(undefined);
+      void qc.invalidateQueries();
+    }
+  }, [selected, listed.data, options, qc]);
+  if (options.length < 2)
+    return (
+      <span className="muted" title="Tenants">
+        {me?.tenants.join(', ')}
+      </span>
+    );
+  return (
+    <label className="tenant-picker">
+      <span className="sr-only">Tenant</span>
+      <select
+        value={selected ?? ''}
+        data-testid="tenant-picker"
+        title="The tenant lists show and new items go to"
+        onChange={(e) => {
+          selectTenant(e.target.value || undefined);
+          void qc.invalidateQueries();
+        }}
+      >
+        <option value="">all tenants</option>
+        {options.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name === t.id ? t.id : `${t.name} (${t.id})`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

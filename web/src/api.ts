@@ -3,6 +3,7 @@
  * (or /me) returned; a 401 anywhere sends the user back to the login page.
  */
 import { API_PATHS } from './api-paths';
+import { selectedTenant } from './tenant';
 
 export class ApiError extends Error {
   constructor(
@@ -48,6 +49,14 @@ function withQuery(path: string, q?: Query): string {
 export const fill = (path: string, params: Record<string, string>): string =>
   path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k] ?? ''));
 
+/** The console's chosen tenant on every API call that does not name one itself. */
+function withTenant(path: string, q: Query | undefined): Query | undefined {
+  const t = selectedTenant();
+  if (!t || !path.startsWith('/api/v1/') || path.startsWith('/api/v1/auth/')) return q;
+  if (q && q.tenant !== undefined) return q;
+  return { ...q, tenant: t };
+}
+
 export async function request<T>(
   method: string,
   path: string,
@@ -58,7 +67,7 @@ export async function request<T>(
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(withQuery(path, opts.query), {
+    res = await fetch(withQuery(path, withTenant(path, opts.query)), {
       method,
       headers,
       credentials: 'same-origin',
@@ -299,8 +308,13 @@ export const api = {
     limit?: number;
     offset?: number;
   }) => request<{ total: number; alerts: Alert[] }>('GET', API_PATHS.alerts, { query: q }),
-  alertGroups: (q: { by: 'rule' | 'entity'; status?: string[]; severity?: string[]; q?: string; limit?: number }) =>
-    request<{ total: number; groups: AlertGroup[] }>('GET', API_PATHS.alertGroups, { query: q }),
+  alertGroups: (q: {
+    by: 'rule' | 'entity';
+    status?: string[];
+    severity?: string[];
+    q?: string;
+    limit?: number;
+  }) => request<{ total: number; groups: AlertGroup[] }>('GET', API_PATHS.alertGroups, { query: q }),
   alert: (id: string) =>
     request<{ alert: Alert; detections: Detection[]; events: EventDoc[] }>(
       'GET',

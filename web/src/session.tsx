@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler, type Me } from './api';
 import { can as roleCan, type Permission } from './permissions';
+import { selectTenant } from './tenant';
 
 interface Session {
   me: Me | null;
@@ -62,6 +63,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } finally {
       setCsrfToken(undefined);
       setMe(null);
+      // The next user starts in all their tenants, not in this one's choice.
+      selectTenant(undefined);
       qc.clear();
     }
   }, [qc]);

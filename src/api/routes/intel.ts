@@ -182,8 +182,9 @@ export function intelRoutes(
     summary: 'Add indicators (merged with existing ones of the same type and value)',
     tags: ['intel'],
     body: z.object({ indicators: z.array(indicatorBody).min(1).max(10_000), tenant: tenantParam }).strict(),
-    handler: async ({ principal, body, req }) => {
-      const tenant = writeTarget(principal!, body.tenant);
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, body, query, req }) => {
+      const tenant = writeTarget(principal!, body.tenant ?? query.tenant);
       const items: IndicatorInput[] = [];
       const rejected: Array<{ index: number; reason: string }> = [];
       body.indicators.forEach((i, index) => {
@@ -335,8 +336,9 @@ export function intelRoutes(
     summary: 'Configure a feed (STIX bundle, TAXII 2.1 collection, MISP feed directory, CSV/plain list)',
     tags: ['intel'],
     body: feedBody,
-    handler: async ({ principal, body, req }) => {
-      const tenant = writeTarget(principal!, body.tenant);
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, body, query, req }) => {
+      const tenant = writeTarget(principal!, body.tenant ?? query.tenant);
       if ((await store.listFeeds([tenant])).some((f) => f.name === body.name && f.tenant === tenant))
         throw new ApiError('conflict', `a feed named ${body.name} exists`);
       const feed: Feed = {
@@ -423,8 +425,9 @@ export function intelRoutes(
         tenant: tenantParam,
       })
       .strict(),
-    handler: async ({ principal, body }) => {
-      const tenant = targetTenant(principal!, body.tenant);
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, body, query }) => {
+      const tenant = targetTenant(principal!, body.tenant ?? query.tenant);
       const to = body.to ? new Date(body.to) : new Date();
       const from = body.from ? new Date(body.from) : new Date(to.getTime() - (body.days ?? 7) * 86_400_000);
       if (from >= to) throw new ApiError('bad_request', 'body.from: must be before body.to');
@@ -489,11 +492,13 @@ export function intelRoutes(
         tenant: tenantParam,
       })
       .strict(),
-    handler: async ({ principal, params, body, req }) => {
+    query: z.object({ tenant: tenantParam }),
+    handler: async ({ principal, params, body, query, req }) => {
       const ind = await store.getIndicator(principal!.tenants, params.id);
       if (!ind) throw new ApiError('not_found', `no indicator ${params.id}`);
       // A global indicator is sighted in the caller's tenant; its confidence is shared by all.
-      const tenant = ind.tenant === ALL_TENANTS ? targetTenant(principal!, body.tenant) : ind.tenant;
+      const tenant =
+        ind.tenant === ALL_TENANTS ? targetTenant(principal!, body.tenant ?? query.tenant) : ind.tenant;
       if (body.kind === 'false-positive' && !body.note)
         throw new ApiError('bad_request', 'body.note: say why it is a false positive');
       const after = await service.sight(ind, {

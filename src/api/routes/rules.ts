@@ -150,9 +150,10 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
       expiresAt: isoTime.nullable().optional(),
       tenant: z.string().min(1).max(63).optional(),
     }),
-    handler: async ({ req, reply, principal, body }) => {
+    query: tenantQuery,
+    handler: async ({ req, reply, principal, body, query }) => {
       const p = principal!;
-      const tenant = targetTenant(p, body.tenant);
+      const tenant = targetTenant(p, body.tenant ?? query.tenant);
       if (
         body.ruleId !== '*' &&
         !live.origin(body.ruleId) &&
@@ -369,9 +370,10 @@ export function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): void {
     tags: ['rules'],
     params: ruleIdParam,
     body: z.object({ enabled: z.boolean(), tenant: z.string().min(1).max(63).optional() }),
-    handler: async ({ req, principal, params, body }) => {
+    query: tenantQuery,
+    handler: async ({ req, principal, params, body, query }) => {
       const p = principal!;
-      const scope = writeScope(p, body.tenant);
+      const scope = writeScope(p, body.tenant ?? query.tenant);
       const known = live.origin(params.id) !== undefined || live.rules.rules.some((r) => r.id === params.id);
       if (!known || !visible(p, live.origin(params.id)))
         throw new ApiError('not_found', `no rule ${params.id}`);

@@ -81,7 +81,8 @@ export class SearchRecorder {
     failure: unknown,
     action = 'search.run',
   ): Promise<void> {
-    const error = failure === undefined ? null : failure instanceof Error ? failure.message : JSON.stringify(failure);
+    const error =
+      failure === undefined ? null : failure instanceof Error ? failure.message : JSON.stringify(failure);
     const entry = {
       query: input.q,
       from: input.from ?? null,
@@ -114,6 +115,7 @@ export function searchRoutes(app: FastifyInstance, search: EventSearch, recorder
     summary:
       'Search stored events in the query language; a query with stats/timechart/top/rare returns a table',
     body: searchBody,
+    query: z.object({ tenant: searchInput.tenant }),
     response: z.object({
       kind: z.enum(['events', 'table']),
       total: z.number(),
@@ -122,7 +124,8 @@ export function searchRoutes(app: FastifyInstance, search: EventSearch, recorder
       rows: z.array(z.array(z.unknown())).optional(),
       took_ms: z.number(),
     }),
-    handler: async ({ principal, body, req }) => runSearch(search, principal!, body, recorder, req.ip),
+    handler: async ({ principal, body, query, req }) =>
+      runSearch(search, principal!, { ...body, tenant: body.tenant ?? query.tenant }, recorder, req.ip),
   });
 
   route(app, {

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { API_PATHS } from '../api-paths';
+import { onTenantChange, selectedTenant } from '../tenant';
 
 export type LiveEventName =
   'alert.created' | 'alert.updated' | 'case.created' | 'case.status' | 'playbook.run' | 'resync' | 'ready';
@@ -72,7 +73,10 @@ function parse(e: MessageEvent): LiveEvent {
 function open(): void {
   if (source) return;
   setStatus('connecting');
-  const es = new EventSource(API_PATHS.stream);
+  const tenant = selectedTenant();
+  const es = new EventSource(
+    tenant ? `${API_PATHS.stream}?tenant=${encodeURIComponent(tenant)}` : API_PATHS.stream,
+  );
   source = es;
   es.addEventListener('ready', () => {
     // After a reconnect, whatever happened while we were away is unknown: refetch.
@@ -100,6 +104,13 @@ function close(): void {
   everReady = false;
   setStatus('off');
 }
+
+// Another tenant is another stream: reconnect with it if a connection is open.
+onTenantChange(() => {
+  if (!source) return;
+  close();
+  open();
+});
 
 function subscribe(l: Listener): () => void {
   listeners.add(l);
