@@ -9,7 +9,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PATHS, OPTIONAL_PATHS } from '../../web/src/api-paths.js';
 import type { VigilApp } from '../../src/app.js';
-import { ARTIFACTS, WEB_DIST, consolePage, ensureWebBuild, launchChromium, signIn } from '../support/ui.js';
+import {
+  ARTIFACTS,
+  WEB_DIST,
+  consolePage,
+  ensureWebBuild,
+  launchChromium,
+  signIn,
+  contrastFailures,
+} from '../support/ui.js';
 import { uiRoutes } from '../../src/api/routes/ui.js';
 import { ADMIN_PASSWORD, startTestApp, tokenFor } from '../../src/test-support/app.js';
 
@@ -472,6 +480,45 @@ describe('analyst console in Chromium', () => {
   });
 
   // Last: every flow above ran in pages that reported exceptions and console errors here.
+  it('every page reads at WCAG AA contrast in the dark and the light theme', async () => {
+    const page = await newPage();
+    await login(page);
+    await page.getByTestId('whoami').waitFor();
+    const failures: string[] = [];
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate(`localStorage.setItem('vigil.theme', '${theme}')`);
+      for (const route of [
+        '/',
+        '/alerts',
+        '/cases',
+        '/search',
+        '/detections',
+        '/rules',
+        '/sources',
+        '/deadletters',
+        '/audit',
+        '/playbooks',
+        '/intel',
+        '/admin',
+      ]) {
+        await page.goto(`${base}/#${route}`);
+        await page.reload();
+        await page.getByTestId('whoami').waitFor();
+        await page.locator('main h1').first().waitFor();
+        // Let the page's data arrive so the audit reads the filled page, not only its frame.
+        await page.waitForLoadState('networkidle');
+        expect(await page.evaluate<string>('document.documentElement.dataset.theme')).toBe(theme);
+        for (const f of await contrastFailures(page))
+          failures.push(
+            `${theme} ${route}: "${f.text}" ${f.element} ${f.color} on ${f.background} = ${f.ratio} < ${f.needed}`,
+          );
+      }
+    }
+    await page.evaluate(`localStorage.setItem('vigil.theme', 'dark')`);
+    await page.context().close();
+    expect([...new Set(failures)]).toEqual([]);
+  }, 120_000);
+
   it('the console logged no errors: no exceptions, no CSP violations', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -93,3 +93,86 @@ export async function signIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (wait) await page.getByTestId('whoami').waitFor({ timeout: 10_000 });
 }
+
+export interface ContrastFailure {
+  text: string;
+  element: string;
+  color: string;
+  background: string;
+  ratio: number;
+  needed: number;
+}
+
+/**
+ * WCAG 2.x contrast of every visible text on the page against the background it is drawn on
+ * (ancestors' background colours blended, alpha included): 4.5:1 for body text, 3:1 for large
+ * text (24px, or 18.66px bold). Disabled controls are exempt, as WCAG exempts inactive components.
+ * Runs in the page as a string: this package's TypeScript has no DOM types.
+ */
+const CONTRAST_AUDIT = `(() => {
+  // rgb()/rgba(), and color(srgb r g b / a) that color-mix() computes to.
+  const parse = (c) => {
+    const srgb = /^color\\(srgb ([^)]+)\\)/.exec(c);
+    const m = srgb ?? /rgba?\\(([^)]+)\\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    const k = srgb ? 255 : 1;
+    return [p[0] * k, p[1] * k, p[2] * k, p.length > 3 ? p[3] : 1];
+  };
+  const blend = (top, bottom) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat(1);
+  };
+  const backgroundOf = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) {
+        layers.push(c);
+        if (c[3] >= 1) break;
+      }
+    }
+    let bg = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
+    return bg;
+  };
+  const lum = (c) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || seen.has(el) || !node.textContent.trim()) continue;
+    seen.add(el);
+    if (el.closest(':disabled, [aria-disabled="true"], .sr-only, option, script, style')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility !== 'visible' || el.getClientRects().length === 0) continue;
+    const bg = backgroundOf(el);
+    const fg = blend(parse(cs.color), bg);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (Number(cs.fontWeight) >= 700 && size >= 18.66);
+    const needed = large ? 3 : 4.5;
+    const r = ratio(fg, bg);
+    if (r < needed)
+      out.push({
+        text: node.textContent.trim().slice(0, 40),
+        element: el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''),
+        color: cs.color,
+        background: 'rgb(' + bg.slice(0, 3).map(Math.round).join(', ') + ')',
+        ratio: Math.round(r * 100) / 100,
+        needed,
+      });
+  }
+  return out;
+})()`;
+
+export const contrastFailures = (page: Page): Promise<ContrastFailure[]> =>
+  page.evaluate<ContrastFailure[]>(CONTRAST_AUDIT);
