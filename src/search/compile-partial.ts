@@ -10,8 +10,9 @@ import { joinFrags, param, sql, unionAllFrags, type Frag } from './sql.js';
  * transforming command is the first pipe and every aggregate can be merged (not `dc`).
  *
  * When every `by` field has a hot column in a source, that source is read in two parts: the rows
- * where each column holds the value (grouped on the columns alone, which an index covers), and
- * the rows where a column holds the irregular mark (grouped on their documents).
+ * where each column holds the value (grouped on the columns alone, which an index covers: the
+ * field's own for one key, the source's all-hot-columns index for several), and the rows where a
+ * column holds the irregular mark (grouped on their documents).
  */
 export function partialAggregation(
   q: Query,
@@ -91,10 +92,16 @@ function merged(
       continue;
     }
     const cols = hot.map((h) => h);
+    // Several keys, no filter, and only counts: the all-hot-columns index covers the part (the
+    // planner, left alone, took a one-field index and read every row through it). Anything that
+    // reads documents is left to the planner, as forcing the index would add a lookup per row.
+    const cover =
+      by.length > 1 && !q.where && aggs.every((a) => !a.field) && s.coverIndex ? s.coverIndex : undefined;
     parts.push(
       partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
         keys: cols.map((h) => h.column),
         extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
+        ...(cover ? { indexedBy: cover } : {}),
       }),
       partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
         extra: [
@@ -124,7 +131,7 @@ function partialOfSource(
   aggs: Agg[],
   spanMs: number | false,
   fold: (field: string) => boolean,
-  hot: { keys?: string[]; extra: Frag[] } = { extra: [] },
+  hot: { keys?: string[]; extra: Frag[]; indexedBy?: string } = { extra: [] },
 ): Frag {
   const d = s.dialect;
   const inner: Frag[] = [];
@@ -147,7 +154,7 @@ function partialOfSource(
   // top/rare count rows per key: one count(*) partial.
   if (aggs.length === 0) out.push('count(*) AS p0');
   if (inner.length === 0) inner.push({ sql: '1 AS one', params: [] });
-  const rows = sourceRows(q, s, opts, joinFrags(inner, ', '), hot.extra);
+  const rows = sourceRows(q, s, opts, joinFrags(inner, ', '), hot.extra, hot.indexedBy);
   const group = keys.length ? ` GROUP BY ${keys.join(', ')}` : '';
   return sql`SELECT ${out.join(', ')} FROM (${rows}) g${group}`;
 }

@@ -14,7 +14,7 @@ import {
 } from '../../search/ports.js';
 import type { Db } from './db.js';
 import { ftsName, listPartitions, overlapping } from './event-partitions.js';
-import { hotField, IRREGULAR } from './hot-fields.js';
+import { hotCoverIndex, hotField, IRREGULAR } from './hot-fields.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -142,6 +142,7 @@ export class SqliteEventSearch implements EventSearch {
         fts: { table: ftsName(p.name), indexedUpTo: p.indexed },
         ...(p.hot ? { hot: HOT_COLUMNS } : {}),
       }),
+      ...(p.hotIndexed ? { coverIndex: hotCoverIndex(p.name) } : {}),
     }));
     return compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), {
       tenants,

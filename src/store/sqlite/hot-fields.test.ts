@@ -99,6 +99,7 @@ const QUERIES = [
   'user.name:db-1 OR host.name:db-1',
   'event.outcome:failure AND host.name:web-1',
   '| stats count() by host.name',
+  '| stats count() by user.name, event.outcome',
   '| stats count(), sum(network.bytes), avg(network.bytes), min(network.bytes), max(network.bytes) by host.name, event.outcome',
   '| stats count(host.name), dc(user.name) by event.outcome',
   'NOT host.name:db-1 | stats count() by user.name',
@@ -195,6 +196,13 @@ describe('hot-field columns', () => {
       );
       expect(plan('| stats count() by host.name')).toMatch(
         /USING COVERING INDEX events_20260301_h_host_name/,
+      );
+      // Two hot fields: the index over every hot column covers the group-by.
+      expect(plan('| stats count() by user.name, event.outcome')).toMatch(
+        /USING COVERING INDEX events_20260301_hot_cover/,
+      );
+      expect(plan('| stats count() by host.name, event.code, event.outcome')).toMatch(
+        /USING COVERING INDEX events_20260301_hot_cover/,
       );
     } finally {
       db.close();
