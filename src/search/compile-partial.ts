@@ -131,7 +131,7 @@ function partialOfSource(
   aggs: Agg[],
   spanMs: number | false,
   fold: (field: string) => boolean,
-  hot: { keys?: string[]; extra: Frag[]; indexedBy?: string } = { extra: [] },
+  hot: { keys?: string[]; extra: Frag[]; indexedBy?: { name: string; term: string } } = { extra: [] },
 ): Frag {
   const d = s.dialect;
   const inner: Frag[] = [];

@@ -27,10 +27,11 @@ export interface Source {
   table: string;
   dialect: Dialect;
   /**
-   * An index holding every hot column in time order (a finished SQLite day): a group-by on
-   * several hot fields reads it instead of the rows, which no one-field index covers.
+   * An index holding every hot column in time order (a finished SQLite day), and the WHERE term
+   * that lets a query use it: a group-by on several hot fields reads it instead of the rows, which
+   * no one-field index covers.
    */
-  coverIndex?: string;
+  coverIndex?: { name: string; term: string };
 }
 
 const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";
@@ -42,14 +43,15 @@ export function sourceRows(
   opts: CompileOptions,
   select: Frag = { sql: 'seq, ts, doc', params: [] },
   extra: Frag[] = [],
-  indexedBy?: string,
+  indexedBy?: { name: string; term: string },
 ): Frag {
   const d = s.dialect;
   const conds: Frag[] = [d.scope(opts.tenants, opts.from, opts.to)];
   if (d.rowGuard) conds.push({ sql: d.rowGuard, params: [] });
   if (q.where) conds.push(compileExpr(q.where, d));
   conds.push(...extra);
-  const from = indexedBy ? `${s.table} INDEXED BY ${indexedBy}` : s.table;
+  if (indexedBy) conds.push({ sql: indexedBy.term, params: [] });
+  const from = indexedBy ? `${s.table} INDEXED BY ${indexedBy.name}` : s.table;
   return sql`SELECT ${select} FROM ${from} WHERE ${joinFrags(conds, ' AND ')}`;
 }
 

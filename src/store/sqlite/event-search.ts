@@ -14,7 +14,7 @@ import {
 } from '../../search/ports.js';
 import type { Db } from './db.js';
 import { ftsName, listPartitions, overlapping } from './event-partitions.js';
-import { hotCoverIndex, hotField, IRREGULAR } from './hot-fields.js';
+import { HOT_COVER_TERM, hotCoverIndex, hotField, IRREGULAR } from './hot-fields.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -135,6 +135,16 @@ export class SqliteEventSearch implements EventSearch {
    * free text and, on days made with them, its hot-field columns.
    */
   private compile(q: Query, tenants: string[], opts: SearchOptions): CompiledSearch {
+    // Days indexed before the all-hot-columns index existed lack it until the builder adds it.
+    const covers = new Set(
+      (
+        this.db
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%\\_hot\\_cover' ESCAPE '\\'",
+          )
+          .all() as Array<{ name: string }>
+      ).map((r) => r.name),
+    );
     const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).map((p) => ({
       table: p.name,
       dialect: sqliteDialect({
@@ -142,7 +152,9 @@ export class SqliteEventSearch implements EventSearch {
         fts: { table: ftsName(p.name), indexedUpTo: p.indexed },
         ...(p.hot ? { hot: HOT_COLUMNS } : {}),
       }),
-      ...(p.hotIndexed ? { coverIndex: hotCoverIndex(p.name) } : {}),
+      ...(p.hotIndexed && covers.has(hotCoverIndex(p.name))
+        ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
+        : {}),
     }));
     return compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), {
       tenants,

@@ -56,17 +56,25 @@ export const HOT_COLUMNS_SQL = HOT_FIELDS.map((h) => `${h.column} COLLATE NOCASE
 
 /**
  * The index statements of one day table: one per indexed hot field (lookups and one-field
- * group-bys), then one over every hot column in time order, which covers a group-by or filter on
- * any mix of hot fields over a time range: `stats count() by user.name, event.outcome` reads that
- * narrow index instead of every row with its document.
+ * group-bys), then one over every hot column in time order, which covers a group-by on several hot
+ * fields over a time range: `stats count() by user.name, event.outcome` reads that narrow index
+ * instead of every row with its document.
  */
 export function hotIndexStatements(table: string): string[] {
   return [
     ...HOT_FIELDS.filter((h) => h.indexed).map(
       (h) => `CREATE INDEX IF NOT EXISTS ${table}_${h.column} ON ${table}(tenant, ${h.column}, ts)`,
     ),
-    `CREATE INDEX IF NOT EXISTS ${hotCoverIndex(table)} ON ${table}(tenant, ts, ${HOT_FIELDS.map((h) => h.column).join(', ')})`,
+    `CREATE INDEX IF NOT EXISTS ${hotCoverIndex(table)} ON ${table}(tenant, ts, ${HOT_FIELDS.map((h) => h.column).join(', ')}) WHERE ${HOT_COVER_TERM}`,
   ];
 }
 
 export const hotCoverIndex = (table: string): string => `${table}_hot_cover`;
+
+/**
+ * The all-hot-columns index is partial on a term no other query contains (every row has seq > 0),
+ * so the planner uses it only where a group-by asks for it by name with this term. Left free, it
+ * took the index for filtered queries it does not help: `event.outcome:failure | top host.name`
+ * over a day of 1.4 million events went from 1.6 s to 10.7 s.
+ */
+export const HOT_COVER_TERM = 'seq > 0';

@@ -23,14 +23,25 @@ export class HotIndexBuilder {
   /** Builds one index; returns false when every finished day is indexed. */
   step(): boolean {
     const cutoff = this.now() - GRACE_MS;
-    const day = listPartitions(this.db).find((p) => p.hot && !p.hotIndexed && (p.day + 1) * DAY_MS <= cutoff);
+    const missingOf = (table: string) =>
+      hotIndexStatements(table).find(
+        (stmt) =>
+          this.db
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
+            .get(/INDEX IF NOT EXISTS (\S+)/.exec(stmt)![1]) === undefined,
+      );
+    const finished = listPartitions(this.db).filter((p) => p.hot && (p.day + 1) * DAY_MS <= cutoff);
+    // Days indexed by an earlier version get the indexes added since (their statistics stand).
+    for (const p of finished.filter((x) => x.hotIndexed)) {
+      const missing = missingOf(p.name);
+      if (missing) {
+        this.db.exec(missing);
+        return true;
+      }
+    }
+    const day = finished.find((p) => !p.hotIndexed);
     if (!day) return false;
-    const missing = hotIndexStatements(day.name).find(
-      (stmt) =>
-        this.db
-          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
-          .get(/INDEX IF NOT EXISTS (\S+)/.exec(stmt)![1]) === undefined,
-    );
+    const missing = missingOf(day.name);
     if (missing) {
       this.db.exec(missing);
       return true;

@@ -187,7 +187,11 @@ export class SqliteIntelStore implements IntelStore {
     };
     if (q.type) add('type = ?', q.type);
     if (q.value) add('value = ?', q.value);
-    if (q.values) add(q.values.length === 0 ? '0 = 1' : `value IN (${placeholders(q.values.length)})`, ...q.values.slice(0, 500));
+    if (q.values)
+      add(
+        q.values.length === 0 ? '0 = 1' : `value IN (${placeholders(q.values.length)})`,
+        ...q.values.slice(0, 500),
+      );
     if (q.text) {
       where.push(
         "(instr(lower(value), ?) > 0 OR instr(lower(coalesce(name, '')), ?) > 0 OR instr(lower(tags), ?) > 0)",
