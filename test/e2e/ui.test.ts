@@ -3,6 +3,7 @@
  * Vigil (SQLite in a temp dir, real sockets) serving the built console from dist/web.
  */
 import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -410,6 +411,15 @@ describe('analyst console in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('audit-verify').textContent(), { timeout: 10_000 })
       .toContain('Chain intact');
+    // The compliance report downloads as Markdown with the session's cookie.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('compliance-report').getByRole('link', { name: 'Markdown' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^vigil-compliance-\d{4}-\d{2}-\d{2}\.md$/);
+    const report = await readFile(await download.path(), 'utf8');
+    expect(report).toMatch(/^# SOC compliance report/);
+    expect(report).toMatch(/Hash chain verified/);
     await page.goto(`${base}/#/cases`);
     await page.getByRole('heading', { name: 'Cases' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'cases.png') });

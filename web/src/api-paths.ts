@@ -22,6 +22,7 @@ export const API_PATHS = {
   alertComments: '/api/v1/alerts/{id}/comments',
   alertsBulk: '/api/v1/alerts/bulk',
   alertGroups: '/api/v1/alerts/groups',
+  reportsCompliance: '/api/v1/reports/compliance',
   cases: '/api/v1/cases',
   deliveries: '/api/v1/notifications/deliveries',
   // ---- case page and admin (CaseDetail, Admin*)

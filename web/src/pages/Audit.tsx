@@ -5,6 +5,8 @@ import { JsonView } from '../components/JsonView';
 import { ErrorState, Loading, PageHeader } from '../components/States';
 import { num, text, Time } from '../format';
 import { navigate, useLocation } from '../router';
+import { API_PATHS } from '../api-paths';
+import { useSelectedTenant } from '../tenant';
 
 const PAGE = 200;
 
@@ -33,6 +35,7 @@ export default function Audit() {
   return (
     <>
       <PageHeader title="Audit trail">
+        <ComplianceReportLinks />
         <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending}>
           {verify.isPending ? 'Verifying…' : 'Verify hash chain'}
         </button>
@@ -140,5 +143,38 @@ export default function Audit() {
         </>
       )}
     </>
+  );
+}
+
+/**
+ * The compliance report of a period (response times, access changes, data access, audit-chain
+ * check) as a Markdown or JSON download, for the tenant the console works in.
+ */
+function ComplianceReportLinks() {
+  const [period, setPeriod] = useState('30d');
+  const tenant = useSelectedTenant();
+  const href = (format: 'markdown' | 'json') => {
+    const q = new URLSearchParams({ period, format });
+    if (tenant) q.set('tenant', tenant);
+    return `${API_PATHS.reportsCompliance}?${q.toString()}`;
+  };
+  return (
+    <span className="report-links" data-testid="compliance-report">
+      <label>
+        Compliance report{' '}
+        <select value={period} onChange={(e) => setPeriod(e.target.value)}>
+          <option value="7d">last 7 days</option>
+          <option value="30d">last 30 days</option>
+          <option value="90d">last 90 days</option>
+          <option value="365d">last year</option>
+        </select>
+      </label>{' '}
+      <a className="button" href={href('markdown')} download>
+        Markdown
+      </a>{' '}
+      <a className="button" href={href('json')} target="_blank" rel="noreferrer">
+        JSON
+      </a>
+    </span>
   );
 }
