@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { ApiError } from '../api/errors.js';
+import { periodQuery, resolvePeriod } from '../api/period.js';
 import { route } from '../api/route.js';
 import { readTenants } from '../api/tenancy.js';
 import type { Capability, CapabilityContext } from '../capability.js';
 import { DEFAULT_SLA } from '../cases/sla.js';
 import { complianceMarkdown, complianceReport } from './compliance.js';
 import { shiftHandover } from './handover.js';
-
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
 
 /** Reports that span capabilities (alerts and cases); read-only. */
 export function startReports(ctx: CapabilityContext): Promise<Capability> {
@@ -48,24 +46,13 @@ export function startReports(ctx: CapabilityContext): Promise<Capability> {
     tags: ['reports'],
     query: z.object({
       tenant: z.string().max(63).optional(),
-      from: isoTime.optional(),
-      to: isoTime.optional(),
-      /** Shorthand for from = to - period: `24h`, `7d`, `90d`. */
-      period: z
-        .string()
-        .regex(/^\d{1,4}[hd]$/, 'like 24h or 30d')
-        .optional(),
+      ...periodQuery,
       format: z.enum(['json', 'markdown']).default('json'),
     }),
     handler: async ({ principal, query, reply, req }) => {
       const tenants = readTenants(principal!, query.tenant);
       const now = new Date();
-      const to = query.to ? new Date(query.to) : new Date(now.getTime() + 1);
-      const span = query.period
-        ? Number(query.period.slice(0, -1)) * (query.period.endsWith('d') ? 86_400_000 : 3_600_000)
-        : 30 * 86_400_000;
-      const from = query.from ? new Date(query.from) : new Date(to.getTime() - span);
-      if (from >= to) throw new ApiError('bad_request', 'query.from: must be before query.to');
+      const { from, to } = resolvePeriod(query, now);
       const report = await complianceReport(
         { alerts: storage.alerts, audit: storage.audit },
         { tenants, from, to, now, by: principal!.name },

@@ -16,6 +16,7 @@ import type { EventStore } from '../../store/ports.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { readTenants } from '../tenancy.js';
+import { periodQuery, resolvePeriod } from '../period.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
 const SORTS = [
@@ -321,26 +322,11 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     access: 'metrics:read',
     summary: 'MTTD, MTTA, MTTR per severity; volume and false-positive rate per rule; open alerts by age',
     tags: ['metrics'],
-    query: z.object({
-      tenant: z.string().max(63).optional(),
-      from: isoTime.optional(),
-      to: isoTime.optional(),
-      /** Shorthand for from = to - period: `24h`, `7d`, `30d`. */
-      period: z
-        .string()
-        .regex(/^\d{1,4}[hd]$/, 'like 24h or 7d')
-        .optional(),
-    }),
+    query: z.object({ tenant: z.string().max(63).optional(), ...periodQuery }),
     handler: async ({ principal, query }) => {
       const tenants = readTenants(principal!, query.tenant);
       const now = new Date();
-      // One millisecond past now, so an alert created this very millisecond is counted.
-      const to = query.to ? new Date(query.to) : new Date(now.getTime() + 1);
-      const span = query.period
-        ? Number(query.period.slice(0, -1)) * (query.period.endsWith('d') ? 86_400_000 : 3_600_000)
-        : 30 * 86_400_000;
-      const from = query.from ? new Date(query.from) : new Date(to.getTime() - span);
-      if (from >= to) throw new ApiError('bad_request', 'query.from: must be before query.to');
+      const { from, to } = resolvePeriod(query, now);
       const [rows, open] = await Promise.all([alerts.timings(tenants, from, to), alerts.openWork(tenants)]);
       return computeSocMetrics(rows, open, { from, to }, now);
     },

@@ -3,7 +3,7 @@ import type { ApiContext } from '../../api/context.js';
 import { targetTenant } from '../../api/tenancy.js';
 import { isObj, type Obj } from '../pipelines/document.js';
 import type { PipelineRegistry } from '../pipelines/registry.js';
-import { requestBytes } from './body.js';
+import { bodyObject, esError } from './elastic-resources.js';
 import type { AddRoute } from './elastic.js';
 import { tenantQuery } from './elastic.js';
 
@@ -59,21 +59,7 @@ export function indexSettingsRoutes(
   const store = ctx.storage.elastic;
   const tenantOf = (req: FastifyRequest) => targetTenant(req.principal!, tenantQuery(req));
 
-  const readBody = async (req: FastifyRequest, required: boolean): Promise<Obj | string> => {
-    const buf = await requestBytes(req, bodyLimit);
-    if (buf.length === 0) return required ? 'request body is required' : {};
-    try {
-      const v: unknown = JSON.parse(buf.toString('utf8'));
-      return isObj(v) ? v : 'request body must be a JSON object';
-    } catch (e) {
-      return `request body is not valid JSON: ${(e as Error).message}`;
-    }
-  };
-
-  const error = (status: number, type: string, reason: string) => ({
-    error: { root_cause: [{ type, reason }], type, reason },
-    status,
-  });
+  const readBody = (req: FastifyRequest, required: boolean) => bodyObject(req, bodyLimit, required);
 
   /** Merges `update` into each named index's stored settings; a null value removes that key. */
   const update = async (tenant: string, names: string[], update: Record<string, unknown>) => {
@@ -104,18 +90,16 @@ export function indexSettingsRoutes(
       const tenant = tenantOf(req);
       const list = names((req.params as { index: string }).index);
       if (!list) {
-        void reply.code(400);
-        return error(400, 'invalid_index_name_exception', 'invalid index name');
+        return esError(reply, 400, 'invalid_index_name_exception', 'invalid index name');
       }
       const body = await readBody(req, true);
       if (typeof body === 'string') {
-        void reply.code(400);
-        return error(400, 'parse_exception', body);
+        return esError(reply, 400, 'parse_exception', body);
       }
       const flat = flattenSettings(body);
       if (Object.keys(flat).length === 0) {
-        void reply.code(400);
-        return error(
+        return esError(
+          reply,
           400,
           'action_request_validation_exception',
           'Validation Failed: 1: no settings to update;',
@@ -135,8 +119,7 @@ export function indexSettingsRoutes(
       const tenant = tenantOf(req);
       const list = names((req.params as { index: string }).index);
       if (!list) {
-        void reply.code(400);
-        return error(400, 'invalid_index_name_exception', 'invalid index name');
+        return esError(reply, 400, 'invalid_index_name_exception', 'invalid index name');
       }
       const pipelines = await registry.forTenant(tenant);
       const out: Obj = {};
@@ -166,13 +149,11 @@ export function indexSettingsRoutes(
       const index = (req.params as { index: string }).index;
       const list = names(index);
       if (!list || list.length !== 1 || index.includes('*')) {
-        void reply.code(400);
-        return error(400, 'invalid_index_name_exception', `Invalid index name [${index}]`);
+        return esError(reply, 400, 'invalid_index_name_exception', `Invalid index name [${index}]`);
       }
       const body = await readBody(req, false);
       if (typeof body === 'string') {
-        void reply.code(400);
-        return error(400, 'parse_exception', body);
+        return esError(reply, 400, 'parse_exception', body);
       }
       if (isObj(body.settings)) {
         const flat = flattenSettings(body.settings);

@@ -14,7 +14,7 @@ import type { BulkTransform } from './elastic-bulk.js';
 /** Resource names as Elasticsearch allows them (lowercase in practice, but Beats send mixed case for pipelines). */
 const NAME = /^[A-Za-z0-9._@+-][A-Za-z0-9._@+*,-]{0,254}$/;
 
-function esError(reply: FastifyReply, status: number, type: string, reason: string): unknown {
+export function esError(reply: FastifyReply, status: number, type: string, reason: string): unknown {
   void reply.code(status);
   const cause = { type, reason };
   return { error: { root_cause: [cause], ...cause }, status };
@@ -83,9 +83,14 @@ function globToRegExp(p: string): RegExp {
   );
 }
 
-async function bodyObject(req: FastifyRequest, bodyLimit: number): Promise<Obj | string> {
+/** The request's JSON object, or why it is not one; an empty body is `{}` unless required. */
+export async function bodyObject(
+  req: FastifyRequest,
+  bodyLimit: number,
+  required = true,
+): Promise<Obj | string> {
   const buf = await requestBytes(req, bodyLimit);
-  if (buf.length === 0) return 'request body is required';
+  if (buf.length === 0) return required ? 'request body is required' : {};
   try {
     const v: unknown = JSON.parse(buf.toString('utf8'));
     return isObj(v) ? v : 'request body must be a JSON object';
