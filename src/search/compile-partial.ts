@@ -143,7 +143,11 @@ function partialOfSource(
     out.push('tb');
   }
   by.forEach((f, i) => {
-    inner.push(hot.keys ? sql`${hot.keys[i]!} AS k${String(i)}` : sql`${d.key(f)} AS k${String(i)}`);
+    inner.push(
+      hot.keys
+        ? sql`${q.where ? '+' : ''}${hot.keys[i]!} AS k${String(i)}`
+        : sql`${d.key(f)} AS k${String(i)}`,
+    );
     keys.push(groupKey(`k${i}`, fold(f)));
     out.push(fold(f) ? `min(k${i} COLLATE BINARY) AS k${i}` : `k${i}`);
   });

@@ -206,6 +206,10 @@ describe('hot-field columns', () => {
       );
       // Nothing else is steered to it: a filtered query keeps the planner's own choice.
       expect(plan('event.outcome:success | top host.name')).not.toMatch(/hot_cover/);
+      // With a filter, the group key's index is not walked in key order with a row read per entry
+      // (10.4 s for a day of 1.4M events); the filter picks the access path.
+      expect(plan('event.outcome:success | top host.name')).not.toMatch(/h_host_name \(tenant=\?\)/);
+      expect(plan('| top host.name')).toMatch(/USING COVERING INDEX events_20260301_h_host_name \(tenant=\?\)/);
       expect(plan('user.name:u | stats count() by host.name, event.code')).not.toMatch(/hot_cover/);
     } finally {
       db.close();
