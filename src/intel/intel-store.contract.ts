@@ -359,6 +359,68 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
       );
     });
 
+    it('keeps a version per change consumers see, not per write, and pages versions for TAXII', async () => {
+      const at = (d: number) => new Date(Date.UTC(2026, 10, d));
+      const ind = {
+        tenant: 'default',
+        type: 'domain' as const,
+        value: 'v.example',
+        source: 's',
+        tlp: 'green' as const,
+      };
+      const id = indicatorId('default', 'domain', 'v.example');
+      await store.upsertIndicators([{ ...ind, confidence: 40 }], at(1));
+      // a re-report that only moves last-seen is no new version
+      await store.upsertIndicators([{ ...ind, confidence: 40 }], at(2));
+      await store.upsertIndicators([{ ...ind, confidence: 80 }], at(3));
+      await store.upsertIndicators(
+        [{ tenant: 'default', type: 'domain', value: 'red.example', source: 's', tlp: 'red' }],
+        at(3),
+      );
+      const tlps = ['clear', 'green', 'amber'];
+      const page = (select: Parameters<IntelStore['pageIndicatorVersions']>[1]['select'], more = {}) =>
+        store.pageIndicatorVersions(['default'], { tlps, limit: 100, select, ...more });
+      const all = await page({ all: true });
+      expect(all.map((v) => [v.indicatorId, v.modified, v.stix.confidence])).toEqual([
+        [id, at(1).toISOString(), 40],
+        [id, at(3).toISOString(), 80],
+      ]);
+      expect(all.every((v) => v.stix.modified === v.modified && v.stixId === v.stix.id)).toBe(true);
+      expect((await page({ last: true })).map((v) => v.modified)).toEqual([at(3).toISOString()]);
+      expect((await page({ first: true })).map((v) => v.modified)).toEqual([at(1).toISOString()]);
+      expect((await page({ at: [at(1).toISOString()] })).map((v) => v.stix.confidence)).toEqual([40]);
+      expect(await page({ at: ['not a time'] })).toEqual([]);
+      expect(
+        await page({ all: true }, { stixIds: ['indicator--00000000-0000-5000-8000-000000000000'] }),
+      ).toEqual([]);
+      expect((await page({ all: true }, { stixIds: [all[0]!.stixId] })).length).toBe(2);
+      // the cursor is (time added, indicator id)
+      expect(
+        (await page({ all: true }, { after: { modified: at(1).toISOString(), id } })).map((v) => v.modified),
+      ).toEqual([at(3).toISOString()]);
+      // expiring changes what a consumer sees: a version with valid_until
+      await store.expireIndicator(['default'], id, at(4));
+      const last = await page({ last: true });
+      expect(last.map((v) => [v.modified, v.stix.valid_until])).toEqual([
+        [at(4).toISOString(), at(4).toISOString()],
+      ]);
+      // a flagged indicator is not shared, nor any version of it
+      await store.setWarnings([{ id, warning: { list: 'l', kind: 'warninglist', reason: 'test' } }], at(5));
+      expect(await page({ all: true })).toEqual([]);
+      await store.setWarnings([{ id, warning: null }], at(6));
+      expect((await page({ all: true })).length).toBe(3);
+      // history is bounded: the oldest versions go first
+      for (let d = 0; d < 30; d++)
+        await store.upsertIndicators(
+          [{ ...ind, description: `d${d}` }],
+          new Date(at(7).getTime() + d * 1000),
+        );
+      const kept = await page({ all: true });
+      expect(kept.map((v) => v.stix.description)).toEqual(Array.from({ length: 20 }, (_, k) => `d${k + 10}`));
+      expect(await store.deleteIndicator('default', id)).toBe(true);
+      expect(await page({ all: true })).toEqual([]);
+    });
+
     it('stores warninglists and allowlists per tenant, replaces by id, deletes', async () => {
       const wl = (over: Partial<Warninglist>): Warninglist => ({
         id: 'wl-1',

@@ -4,6 +4,7 @@
  * retro-hunt jobs. SQLite implements it in store/sqlite/intel.ts, PostgreSQL in store/postgres/intel.ts;
  * src/intel/intel-store.contract.ts is the behaviour both pass.
  */
+import type { IndicatorVersion, IndicatorVersionQuery } from './versions.js';
 import type {
   Indicator,
   IndicatorInput,
@@ -251,6 +252,12 @@ export interface IntelStore {
   ): Promise<Sighting[]>;
   /** Indicators (warned ones included) oldest change first; for sharing, not matching. */
   pageIndicators(tenants: string[], q: IndicatorPageQuery): Promise<Indicator[]>;
+  /**
+   * Versions of the tenants' (and global) indicators for sharing (TAXII), in the order they were
+   * added: only of indicators whose TLP is one of `tlps` now and then, and that no list flags now.
+   * Records written before versions were kept get their first version on the first call.
+   */
+  pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]>;
 
   /** Sets or clears indicators' warnings (a list changed); a changed record counts as changed. */
   setWarnings(items: Array<{ id: string; warning: IndicatorWarning | null }>, at: Date): Promise<number>;

@@ -512,6 +512,32 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
     expect((await taxii(tok.analyst, `${objs}${one.id as string}/versions/`)).json.versions).toEqual([
       one.modified,
     ]);
+    // A change consumers see makes a new version; the old one stays reachable.
+    await addIndicators([
+      { type: 'domain', value: 'shared-green.example', tlp: 'green', description: 'now with context' },
+    ]);
+    const versions = (await taxii(tok.analyst, `${objs}${one.id as string}/versions/`)).json
+      .versions as string[];
+    expect(versions).toHaveLength(2);
+    expect(versions[0]).toBe(one.modified);
+    expect(versions[1]! > versions[0]!).toBe(true);
+    const latest = (await taxii(tok.analyst, `${objs}${one.id as string}/`)).json.objects;
+    expect(latest.map((o: Json) => [o.modified, o.description])).toEqual([[versions[1], 'now with context']]);
+    const first = await taxii(tok.analyst, `${objs}${one.id as string}/?match[version]=first`);
+    expect(first.json.objects.map((o: Json) => [o.modified, o.description])).toEqual([
+      [one.modified, undefined],
+    ]);
+    const both = await taxii(tok.analyst, `${objs}?match[id]=${one.id as string}&match[version]=all`);
+    expect(both.json.objects.map((o: Json) => o.modified)).toEqual(versions);
+    const exact = await taxii(
+      tok.analyst,
+      `${objs}?match[id]=${one.id as string}&match[version]=${encodeURIComponent(versions[0]!)}`,
+    );
+    expect(exact.json.objects.map((o: Json) => o.modified)).toEqual([versions[0]]);
+    // the default (latest) listing moved the object to the end of the collection: added later
+    const relisted = (await taxii(tok.analyst, objs)).json.objects as Json[];
+    expect(relisted.filter((o) => o.id === one.id).map((o) => o.modified)).toEqual([versions[1]]);
+    expect(relisted[relisted.length - 1]!.id).toBe(one.id);
     expect((await taxii(tok.analyst, `${objs}indicator--00000000-0000-5000-8000-000000000000/`)).status).toBe(
       404,
     );

@@ -11,7 +11,8 @@ import { can } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
 import { importStix } from '../../intel/feeds/stix-bundle.js';
 import type { IntelService } from '../../intel/service.js';
-import { stableUuid, stixIdOf, toStixIndicator, toStixSighting } from '../../intel/share.js';
+import { stableUuid, toStixSighting } from '../../intel/share.js';
+import { KEEP_VERSIONS, versionSelection, type VersionSelection } from '../../intel/versions.js';
 import type { AuditLog } from '../../store/ports.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
@@ -114,59 +115,26 @@ function decodeNext(s: string): Cursor {
   throw new TaxiiError(400, 'Bad Request', 'next: not a value this server returned');
 }
 
-/** An object as served: its STIX form, id, and the time it was added (its version too). */
+/** One version of an object as served: its STIX form, id, and when that version was added. */
 interface Served {
   id: string;
   /** Vigil's id of the record behind the object (an indicator or a sighting). */
   ref: string;
   added: string;
+  /** the STIX `modified` of this version */
+  version: string;
   stix: Record<string, unknown>;
   cursor: Cursor;
 }
 
-/** Reads a collection's records in added order after a cursor: each row's cursor, and its object if served. */
-type Reader = (
-  after: Cursor | undefined,
-  limit: number,
-) => Promise<Array<{ cursor: Cursor; served?: Served }>>;
-
-function reader(service: IntelService, tenant: string, kind: CollectionKind): Reader {
-  const tlps = service.shareableTlps();
-  if (kind === 'sightings')
-    return async (after, limit) => {
-      const rows = await service.store.pageSightings([tenant], {
-        tlps,
-        limit,
-        ...(after ? { after: { at: after.u, id: after.i } } : {}),
-      });
-      return rows.map((s) => {
-        const stix = toStixSighting(s);
-        const cursor = { u: s.at, i: s.id };
-        return { cursor, served: { id: String(stix.id), ref: s.id, added: s.at, stix, cursor } };
-      });
-    };
-  return async (after, limit) => {
-    const rows = await service.store.pageIndicators([tenant], {
-      tlps,
-      limit,
-      ...(after ? { after: { updatedAt: after.u, id: after.i } } : {}),
-    });
-    return rows.map((i) => {
-      // Values a warninglist or allowlist flagged are benign here; sharing them would spread false
-      // positives. Expired ones are served with their valid_until, which is how an end reaches consumers.
-      const stix = i.warning ? undefined : toStixIndicator(i);
-      const cursor = { u: i.updatedAt, i: i.id };
-      return {
-        cursor,
-        ...(stix ? { served: { id: stixIdOf(i), ref: i.id, added: i.updatedAt, stix, cursor } } : {}),
-      };
-    });
-  };
-}
+/** A sighting is never changed, so its one version is every version a filter can name. */
+const sightingSelected = (sel: VersionSelection, at: string): boolean =>
+  !!(sel.all || sel.first || sel.last || sel.at?.includes(new Date(at).toISOString()));
 
 /**
- * One page of a collection as filtered. Vigil keeps the latest version of each object only, so
- * `match[version]=first|last|all` are that version.
+ * One page of a collection as filtered. Indicators keep their versions (a version per change of
+ * what a consumer sees, intel/versions.ts), so `match[version]` selects among them and each
+ * version has its own date added; sightings have one version each.
  */
 async function page(
   service: IntelService,
@@ -181,27 +149,58 @@ async function page(
   if ((types && !types.includes(stixType)) || (specs && !specs.includes('2.1')))
     return { items: [], more: false };
   const limit = Math.min(f.limit ?? MAX_PAGE, MAX_PAGE);
-  const versions = list(f['match[version]'])?.filter((v) => !['first', 'last', 'all'].includes(v));
-  const wantedIds = new Set(only ? [only] : (list(f['match[id]']) ?? []));
+  const select = versionSelection(list(f['match[version]']));
+  const ids = only ? [only] : list(f['match[id]']);
   let after: Cursor | undefined;
   if (f.next) after = decodeNext(f.next);
   // strictly after: the largest id sorts after every real one at the same instant
   else if (f.added_after) after = { u: new Date(f.added_after).toISOString(), i: '\u{10FFFF}' };
-  const keep = (x: Served): boolean =>
-    (wantedIds.size === 0 || wantedIds.has(x.id)) &&
-    (!versions || versions.some((v) => Date.parse(v) === Date.parse(x.added)));
-  const read = reader(service, tenant, kind);
-  // STIX ids are derived from ours one way: an id filter scans the (TLP-limited) collection.
+  const tlps = service.shareableTlps();
   const items: Served[] = [];
-  scan: for (;;) {
-    const rows = await read(after, limit + 1);
-    for (const r of rows)
-      if (r.served && keep(r.served)) {
-        items.push(r.served);
-        if (items.length > limit) break scan;
+  if (kind === 'indicators') {
+    const rows = await service.store.pageIndicatorVersions([tenant], {
+      tlps,
+      limit: limit + 1,
+      select,
+      ...(ids ? { stixIds: ids } : {}),
+      ...(after ? { after: { modified: after.u, id: after.i } } : {}),
+    });
+    for (const v of rows)
+      items.push({
+        id: v.stixId,
+        ref: v.indicatorId,
+        added: v.modified,
+        version: v.modified,
+        stix: v.stix,
+        cursor: { u: v.modified, i: v.indicatorId },
+      });
+  } else {
+    // STIX ids of sightings are derived from ours one way: an id filter scans the collection.
+    const wanted = new Set(ids ?? []);
+    scan: for (;;) {
+      const rows = await service.store.pageSightings([tenant], {
+        tlps,
+        limit: limit + 1,
+        ...(after ? { after: { at: after.u, id: after.i } } : {}),
+      });
+      for (const s of rows) {
+        const stix = toStixSighting(s);
+        const x = {
+          id: String(stix.id),
+          ref: s.id,
+          added: s.at,
+          version: s.at,
+          stix,
+          cursor: { u: s.at, i: s.id },
+        };
+        if ((wanted.size === 0 || wanted.has(x.id)) && sightingSelected(select, s.at)) {
+          items.push(x);
+          if (items.length > limit) break scan;
+        }
       }
-    if (rows.length < limit + 1) break;
-    after = rows[rows.length - 1]!.cursor;
+      if (rows.length < limit + 1) break;
+      after = { u: rows[rows.length - 1]!.at, i: rows[rows.length - 1]!.id };
+    }
   }
   const more = items.length > limit;
   const out = items.slice(0, limit);
@@ -347,7 +346,8 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
       method: 'GET',
       url: '/taxii2/:root/collections/:id/objects/',
       access: 'intel:read',
-      summary: 'TAXII 2.1 objects: added_after, limit/next paging, match[id|type|version|spec_version]',
+      summary:
+        'TAXII 2.1 objects: added_after, limit/next paging, match[id|type|version|spec_version] (version: first, last, all or a timestamp)',
       params: collParams,
       query: filters,
       handler: async ({ reply, p, params, query }) => {
@@ -381,7 +381,7 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
                 objects: r.items.map((x) => ({
                   id: x.id,
                   date_added: x.added,
-                  version: x.added,
+                  version: x.version,
                   media_type: STIX_TYPE,
                 })),
               }
@@ -394,7 +394,7 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
       method: 'GET',
       url: '/taxii2/:root/collections/:id/objects/:objectId/',
       access: 'intel:read',
-      summary: 'TAXII 2.1 one object (its served version)',
+      summary: 'TAXII 2.1 one object: its latest version, or those match[version] selects',
       params: objParams,
       query: filters,
       handler: async ({ reply, p, params, query }) => {
@@ -420,7 +420,7 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
       method: 'GET',
       url: '/taxii2/:root/collections/:id/objects/:objectId/versions/',
       access: 'intel:read',
-      summary: 'TAXII 2.1 versions of an object (Vigil keeps the latest)',
+      summary: `TAXII 2.1 versions of an object, oldest first (Vigil keeps an indicator's last ${KEEP_VERSIONS})`,
       params: objParams,
       query: filters,
       handler: async ({ reply, p, params, query }) => {
@@ -429,12 +429,17 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
           service,
           t,
           collectionKind(t, params.id),
-          { ...query, 'match[id]': undefined },
+          { ...query, 'match[id]': undefined, 'match[version]': 'all' },
           params.objectId,
         );
-        if (r.items.length === 0) throw new TaxiiError(404, 'Not Found', `no object ${params.objectId}`);
+        if (r.items.length === 0 && !query.added_after && !query.next)
+          throw new TaxiiError(404, 'Not Found', `no object ${params.objectId}`);
         addedHeaders(reply, r.items);
-        return send(reply, 200, { more: false, versions: r.items.map((x) => x.added) });
+        return send(reply, 200, {
+          more: r.more,
+          ...(r.next ? { next: r.next } : {}),
+          ...(r.items.length ? { versions: r.items.map((x) => x.version) } : {}),
+        });
       },
     });
 

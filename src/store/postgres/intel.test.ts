@@ -35,7 +35,7 @@ describe.runIf(available)('PostgresIntelStore', () => {
     const v = await pool.query<{ version: number }>(
       'SELECT version FROM schema_migrations WHERE version BETWEEN 500 AND 599 ORDER BY version',
     );
-    expect(v.rows.map((r) => r.version)).toEqual([500, 501, 502]);
+    expect(v.rows.map((r) => r.version)).toEqual([500, 501, 502, 503]);
     await pool.end();
   });
 

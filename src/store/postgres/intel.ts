@@ -25,6 +25,14 @@ import type {
   SightingPolicy,
   Warninglist,
 } from '../../intel/ports.js';
+import {
+  KEEP_VERSIONS,
+  nextVersion,
+  type IndicatorVersion,
+  type IndicatorVersionQuery,
+  type LatestVersion,
+  type VersionRow,
+} from '../../intel/versions.js';
 import { inTransaction, type Pool } from './db.js';
 import { changes, inList, lockKeys, one, rows, type Queryable } from './sql.js';
 
@@ -150,6 +158,41 @@ async function writeRecords(c: Queryable, recs: IndicatorRecord[]): Promise<void
   }
 }
 
+/** Appends a version to each record whose STIX form changed (see intel/versions.ts). */
+async function recordVersions(c: Queryable, recs: Indicator[]): Promise<void> {
+  for (let i = 0; i < recs.length; i += 1000) {
+    const slice = recs.slice(i, i + 1000);
+    const latest = new Map(
+      (
+        await rows<LatestVersion & { indicator_id: string }>(
+          c,
+          `SELECT DISTINCT ON (indicator_id) indicator_id, digest, modified FROM intel_indicator_versions
+           WHERE indicator_id = ANY(?) ORDER BY indicator_id, modified DESC`,
+          [slice.map((r) => r.id)],
+        )
+      ).map((r) => [r.indicator_id, r]),
+    );
+    const made = slice
+      .map((r) => nextVersion(r, latest.get(r.id), r.updatedAt))
+      .filter((v): v is VersionRow => v !== undefined);
+    if (made.length === 0) continue;
+    await changes(
+      c,
+      `INSERT INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp, stix)
+       VALUES ${made.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (indicator_id, modified) DO UPDATE SET digest = excluded.digest, tlp = excluded.tlp,
+       stix = excluded.stix`,
+      made.flatMap((v) => [v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp, v.stix]),
+    );
+    await changes(
+      c,
+      `DELETE FROM intel_indicator_versions v WHERE v.indicator_id = ANY(?) AND v.modified < (SELECT k.modified
+       FROM intel_indicator_versions k WHERE k.indicator_id = v.indicator_id ORDER BY k.modified DESC OFFSET ? LIMIT 1)`,
+      [made.map((v) => v.indicatorId), KEEP_VERSIONS - 1],
+    );
+  }
+}
+
 /** Tenants a reader sees: its own and the global indicators. */
 const readable = (tenants: string[]): string[] => [...new Set([...tenants, ALL_TENANTS])];
 /** Byte order, as SQLite sorts text, so both adapters page alike. */
@@ -196,10 +239,9 @@ export class PostgresIntelStore implements IntelStore {
         }
         merged.set(id, mergeIndicator(id, cur, it, nowIso));
       });
-      await writeRecords(
-        c,
-        unique.map((id) => merged.get(id)!),
-      );
+      const recs = unique.map((id) => merged.get(id)!);
+      await writeRecords(c, recs);
+      await recordVersions(c, recs);
       return { inserted, updated, ids, newIds };
     });
   }
@@ -235,7 +277,11 @@ export class PostgresIntelStore implements IntelStore {
     };
     if (q.type) add('type = ?', q.type);
     if (q.value) add('value = ?', q.value);
-    if (q.values) add(q.values.length === 0 ? '0 = 1' : `value IN (${inList(q.values.length)})`, ...q.values.slice(0, 500));
+    if (q.values)
+      add(
+        q.values.length === 0 ? '0 = 1' : `value IN (${inList(q.values.length)})`,
+        ...q.values.slice(0, 500),
+      );
     if (q.text) {
       const s = q.text.toLowerCase();
       add(
@@ -264,12 +310,77 @@ export class PostgresIntelStore implements IntelStore {
   async expireIndicator(tenants: string[], id: string, at: Date): Promise<Indicator | undefined> {
     const found = await this.getIndicator(tenants, id);
     if (!found) return undefined;
-    await changes(this.pool, 'UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ?', [
-      at.getTime(),
-      at.toISOString(),
-      id,
-    ]);
+    await inTransaction(this.pool, async (c) => {
+      const row = await one<IndicatorRow>(
+        c,
+        'UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ? RETURNING *',
+        [at.getTime(), at.toISOString(), id],
+      );
+      if (row) await recordVersions(c, [toRecord(row)]);
+    });
     return this.getIndicator(tenants, id);
+  }
+
+  /** Gives records stored before versions were kept their first version (once per store). */
+  private versionsBackfilled = false;
+  private async backfillVersions(): Promise<void> {
+    if (this.versionsBackfilled) return;
+    let after = '';
+    for (;;) {
+      const found = await rows<IndicatorRow>(
+        this.pool,
+        `SELECT * FROM intel_indicators i WHERE i.id ${C} > ? AND NOT EXISTS
+         (SELECT 1 FROM intel_indicator_versions v WHERE v.indicator_id = i.id) ORDER BY i.id ${C} LIMIT 2000`,
+        [after],
+      );
+      await inTransaction(this.pool, (c) => recordVersions(c, found.map(toRecord)));
+      if (found.length < 2000) break;
+      after = found[found.length - 1]!.id;
+    }
+    this.versionsBackfilled = true;
+  }
+
+  async pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]> {
+    await this.backfillVersions();
+    const where = ['v.tenant = ANY(?)', 'v.tlp = ANY(?)', 'i.tlp = ANY(?)', 'i.warning IS NULL'];
+    const args: unknown[] = [readable(tenants), q.tlps, q.tlps];
+    if (q.after) {
+      where.push(`(v.modified > ? OR (v.modified = ? AND v.indicator_id ${C} > ?))`);
+      args.push(q.after.modified, q.after.modified, q.after.id);
+    }
+    if (q.stixIds) {
+      where.push('v.stix_id = ANY(?)');
+      args.push(q.stixIds);
+    }
+    if (!q.select.all) {
+      const any: string[] = [];
+      if (q.select.last)
+        any.push(
+          'v.modified = (SELECT max(l.modified) FROM intel_indicator_versions l WHERE l.indicator_id = v.indicator_id)',
+        );
+      if (q.select.first)
+        any.push(
+          'v.modified = (SELECT min(f.modified) FROM intel_indicator_versions f WHERE f.indicator_id = v.indicator_id)',
+        );
+      if (q.select.at?.length) {
+        any.push('v.modified = ANY(?)');
+        args.push(q.select.at);
+      }
+      where.push(any.length ? `(${any.join(' OR ')})` : 'false');
+    }
+    const found = await rows<{ indicator_id: string; stix_id: string; modified: string; stix: string }>(
+      this.pool,
+      `SELECT v.indicator_id, v.stix_id, v.modified, v.stix FROM intel_indicator_versions v
+       JOIN intel_indicators i ON i.id = v.indicator_id
+       WHERE ${where.join(' AND ')} ORDER BY v.modified, v.indicator_id ${C} LIMIT ?`,
+      [...args, q.limit],
+    );
+    return found.map((r) => ({
+      indicatorId: r.indicator_id,
+      stixId: r.stix_id,
+      modified: r.modified,
+      stix: JSON.parse(r.stix) as Record<string, unknown>,
+    }));
   }
 
   /** Reads in keyset slices, so a million indicators never sit in one result set. */
@@ -330,6 +441,7 @@ export class PostgresIntelStore implements IntelStore {
       if ((await changes(c, 'DELETE FROM intel_indicators WHERE id = ? AND tenant = ?', [id, tenant])) === 0)
         return false;
       await changes(c, 'DELETE FROM intel_sightings WHERE indicator_id = ?', [id]);
+      await changes(c, 'DELETE FROM intel_indicator_versions WHERE indicator_id = ?', [id]);
       await changes(
         c,
         'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at',
@@ -462,6 +574,7 @@ export class PostgresIntelStore implements IntelStore {
       if (added === 0) return publicIndicator(toRecord(row));
       const next = applySighting(toRecord(row), s, policy);
       await writeRecords(c, [next]);
+      await recordVersions(c, [next]);
       return publicIndicator(next);
     });
   }

@@ -12,7 +12,7 @@ describe('SqliteIntelStore', () => {
   it('applies its migrations once and records them', () => {
     const db = fresh();
     const v = db.prepare('SELECT version FROM schema_migrations WHERE version BETWEEN 500 AND 599').all();
-    expect(v).toEqual([{ version: 500 }, { version: 501 }, { version: 502 }]);
+    expect(v).toEqual([{ version: 500 }, { version: 501 }, { version: 502 }, { version: 503 }]);
     db.close();
   });
 });

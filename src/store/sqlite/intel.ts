@@ -26,6 +26,13 @@ import type {
   SightingPolicy,
   Warninglist,
 } from '../../intel/ports.js';
+import {
+  KEEP_VERSIONS,
+  nextVersion,
+  type IndicatorVersion,
+  type IndicatorVersionQuery,
+  type LatestVersion,
+} from '../../intel/versions.js';
 
 interface IndicatorRow {
   id: string;
@@ -151,7 +158,9 @@ export class SqliteIntelStore implements IntelStore {
           inserted++;
           newIds.push(id);
         }
-        write.run(toRow(mergeIndicator(id, row ? toRecord(row) : undefined, it, nowIso)));
+        const merged = mergeIndicator(id, row ? toRecord(row) : undefined, it, nowIso);
+        write.run(toRow(merged));
+        this.recordVersion(merged);
       }
     })();
     return Promise.resolve({ inserted, updated, ids, newIds });
@@ -214,10 +223,113 @@ export class SqliteIntelStore implements IntelStore {
   async expireIndicator(tenants: string[], id: string, at: Date): Promise<Indicator | undefined> {
     const found = await this.getIndicator(tenants, id);
     if (!found) return undefined;
-    this.db
-      .prepare('UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ?')
-      .run(at.getTime(), at.toISOString(), id);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ?')
+        .run(at.getTime(), at.toISOString(), id);
+      const row = this.db.prepare('SELECT * FROM intel_indicators WHERE id = ?').get(id) as IndicatorRow;
+      this.recordVersion(toRecord(row));
+    })();
     return this.getIndicator(tenants, id);
+  }
+
+  /** Appends a version when what consumers see of the record changed (see intel/versions.ts). */
+  private recordVersion(rec: Indicator): void {
+    const latest = this.db
+      .prepare(
+        'SELECT digest, modified FROM intel_indicator_versions WHERE indicator_id = ? ORDER BY modified DESC LIMIT 1',
+      )
+      .get(rec.id) as LatestVersion | undefined;
+    const v = nextVersion(rec, latest, rec.updatedAt);
+    if (!v) return;
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp, stix)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp, v.stix);
+    this.db
+      .prepare(
+        `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND modified < (SELECT modified
+         FROM intel_indicator_versions WHERE indicator_id = ? ORDER BY modified DESC LIMIT 1 OFFSET ?)`,
+      )
+      .run(rec.id, rec.id, KEEP_VERSIONS - 1);
+  }
+
+  /** Gives records stored before versions were kept their first version (once per store). */
+  private versionsBackfilled = false;
+  private async backfillVersions(): Promise<void> {
+    if (this.versionsBackfilled) return;
+    const stmt = this.db.prepare(
+      `SELECT * FROM intel_indicators i WHERE i.id > ? AND NOT EXISTS
+       (SELECT 1 FROM intel_indicator_versions v WHERE v.indicator_id = i.id) ORDER BY i.id LIMIT 2000`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(after) as IndicatorRow[];
+      this.db.transaction(() => {
+        for (const r of rows) this.recordVersion(toRecord(r));
+      })();
+      if (rows.length < 2000) break;
+      after = rows[rows.length - 1]!.id;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.versionsBackfilled = true;
+  }
+
+  async pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]> {
+    await this.backfillVersions();
+    const t = readable(tenants);
+    const tlps = q.tlps.length ? q.tlps : [''];
+    const where = [
+      `v.tenant IN (${placeholders(t.length)})`,
+      `v.tlp IN (${placeholders(tlps.length)})`,
+      `i.tlp IN (${placeholders(tlps.length)})`,
+      'i.warning IS NULL',
+    ];
+    const args: unknown[] = [...t, ...tlps, ...tlps];
+    if (q.after) {
+      where.push('(v.modified > ? OR (v.modified = ? AND v.indicator_id > ?))');
+      args.push(q.after.modified, q.after.modified, q.after.id);
+    }
+    if (q.stixIds) {
+      where.push(`v.stix_id IN (${placeholders(q.stixIds.length || 1)})`);
+      args.push(...(q.stixIds.length ? q.stixIds : ['']));
+    }
+    if (!q.select.all) {
+      const any: string[] = [];
+      if (q.select.last)
+        any.push(
+          'v.modified = (SELECT max(modified) FROM intel_indicator_versions l WHERE l.indicator_id = v.indicator_id)',
+        );
+      if (q.select.first)
+        any.push(
+          'v.modified = (SELECT min(modified) FROM intel_indicator_versions f WHERE f.indicator_id = v.indicator_id)',
+        );
+      if (q.select.at?.length) {
+        any.push(`v.modified IN (${placeholders(q.select.at.length)})`);
+        args.push(...q.select.at);
+      }
+      where.push(any.length ? `(${any.join(' OR ')})` : '0 = 1');
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT v.indicator_id, v.stix_id, v.modified, v.stix FROM intel_indicator_versions v
+         JOIN intel_indicators i ON i.id = v.indicator_id
+         WHERE ${where.join(' AND ')} ORDER BY v.modified, v.indicator_id LIMIT ?`,
+      )
+      .all(...args, q.limit) as Array<{
+      indicator_id: string;
+      stix_id: string;
+      modified: string;
+      stix: string;
+    }>;
+    return rows.map((r) => ({
+      indicatorId: r.indicator_id,
+      stixId: r.stix_id,
+      modified: r.modified,
+      stix: JSON.parse(r.stix) as Record<string, unknown>,
+    }));
   }
 
   /** Reads in slices by rowid and yields between them, so a large load never stalls the event loop. */
@@ -271,6 +383,7 @@ export class SqliteIntelStore implements IntelStore {
           .run(id, tenant);
         if (gone.changes === 0) return false;
         this.db.prepare('DELETE FROM intel_sightings WHERE indicator_id = ?').run(id);
+        this.db.prepare('DELETE FROM intel_indicator_versions WHERE indicator_id = ?').run(id);
         this.db
           .prepare(
             'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at',
@@ -404,6 +517,7 @@ export class SqliteIntelStore implements IntelStore {
         if (added.changes === 0) return publicIndicator(toRecord(row));
         const next = applySighting(toRecord(row), s, policy);
         this.writeRow().run(toRow(next));
+        this.recordVersion(next);
         return publicIndicator(next);
       })(),
     );

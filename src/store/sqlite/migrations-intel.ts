@@ -111,4 +111,22 @@ export const INTEL_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 503,
+    name: 'intel indicator versions (TAXII)',
+    sql: `
+      CREATE TABLE intel_indicator_versions (
+        indicator_id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        stix_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        tlp TEXT NOT NULL,
+        stix TEXT NOT NULL,
+        PRIMARY KEY (indicator_id, modified)
+      );
+      CREATE INDEX intel_indicator_versions_added ON intel_indicator_versions(tenant, modified, indicator_id);
+      CREATE INDEX intel_indicator_versions_stix ON intel_indicator_versions(stix_id);
+    `,
+  },
 ];
