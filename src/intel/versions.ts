@@ -3,7 +3,10 @@
  * `match[version]=first|last|all|<timestamp>`). A version is a change of what a consumer sees —
  * the STIX form — not every write: a feed that re-reports an unchanged indicator on each pull only
  * moves its last-seen, which is no new version. So history grows with real changes only, and at
- * most KEEP_VERSIONS per indicator are kept. Both storage adapters call these.
+ * most KEEP_VERSIONS per indicator are kept. The current version is rendered from the live
+ * record (its row holds no STIX), so a million indicators that never change cost a narrow row
+ * each; a version's STIX is written out only when a newer one supersedes it. Both storage
+ * adapters call these.
  */
 import { createHash } from 'node:crypto';
 import type { Indicator } from './indicator.js';
@@ -11,7 +14,7 @@ import { toStixIndicator } from './share.js';
 
 export const KEEP_VERSIONS = 20;
 
-/** One stored version: the STIX object as served, `modified` being the version's time. */
+/** One stored version; `modified` is its time. Its STIX is the record's while it is the latest. */
 export interface VersionRow {
   indicatorId: string;
   tenant: string;
@@ -20,7 +23,6 @@ export interface VersionRow {
   modified: string;
   digest: string;
   tlp: string;
-  stix: string;
 }
 
 export interface LatestVersion {
@@ -47,15 +49,13 @@ export function nextVersion(
   if (latest && Date.parse(modified) <= Date.parse(latest.modified))
     modified = new Date(Date.parse(latest.modified) + 1).toISOString();
   if (Date.parse(modified) < Date.parse(ind.createdAt)) modified = ind.createdAt;
-  return {
-    indicatorId: ind.id,
-    tenant: ind.tenant,
-    stixId: String(stix.id),
-    modified,
-    digest,
-    tlp: ind.tlp,
-    stix: JSON.stringify({ ...stix, modified }),
-  };
+  return { indicatorId: ind.id, tenant: ind.tenant, stixId: String(stix.id), modified, digest, tlp: ind.tlp };
+}
+
+/** The STIX of a record as the version of time `modified` (the stored form of a past version). */
+export function versionStix(ind: Indicator, modified: string): Record<string, unknown> | undefined {
+  const stix = toStixIndicator(ind);
+  return stix ? { ...stix, modified } : undefined;
 }
 
 /** Which versions of each object a TAXII request selects (`match[version]`). */
@@ -98,4 +98,29 @@ export interface IndicatorVersion {
   stixId: string;
   modified: string;
   stix: Record<string, unknown>;
+}
+
+/** The version columns a store reads beside the indicator's own row. */
+export interface VersionColumns {
+  v_stix_id: string;
+  v_modified: string;
+  /** null while the version is the latest: its STIX is the record's */
+  v_stix: string | null;
+}
+
+/** A stored version as served: its written-out STIX, or the live record's for the latest. */
+export function servedVersion<R extends VersionColumns>(
+  r: R,
+  toIndicator: (row: R) => Indicator,
+): IndicatorVersion {
+  const ind = toIndicator(r);
+  return {
+    indicatorId: ind.id,
+    stixId: r.v_stix_id,
+    modified: r.v_modified,
+    stix:
+      r.v_stix === null
+        ? (versionStix(ind, r.v_modified) ?? {})
+        : (JSON.parse(r.v_stix) as Record<string, unknown>),
+  };
 }

@@ -28,7 +28,10 @@ import type {
 import {
   KEEP_VERSIONS,
   nextVersion,
+  servedVersion,
+  versionStix,
   type IndicatorVersion,
+  type VersionColumns,
   type IndicatorVersionQuery,
   type LatestVersion,
   type VersionRow,
@@ -158,8 +161,15 @@ async function writeRecords(c: Queryable, recs: IndicatorRecord[]): Promise<void
   }
 }
 
-/** Appends a version to each record whose STIX form changed (see intel/versions.ts). */
-async function recordVersions(c: Queryable, recs: Indicator[]): Promise<void> {
+/**
+ * Appends a version to each record whose STIX form changed (see intel/versions.ts); a superseded
+ * version gets its STIX written out from `prevs` (the records before this change).
+ */
+async function recordVersions(
+  c: Queryable,
+  recs: Indicator[],
+  prevs: ReadonlyMap<string, Indicator> = new Map(),
+): Promise<void> {
   for (let i = 0; i < recs.length; i += 1000) {
     const slice = recs.slice(i, i + 1000);
     const latest = new Map(
@@ -176,13 +186,38 @@ async function recordVersions(c: Queryable, recs: Indicator[]): Promise<void> {
       .map((r) => nextVersion(r, latest.get(r.id), r.updatedAt))
       .filter((v): v is VersionRow => v !== undefined);
     if (made.length === 0) continue;
+    const past: unknown[] = [];
+    const lost: string[] = [];
+    for (const v of made) {
+      const before = latest.get(v.indicatorId);
+      if (!before) continue;
+      const prev = prevs.get(v.indicatorId);
+      const stix = prev && versionStix(prev, before.modified);
+      if (stix) past.push(v.indicatorId, before.modified, JSON.stringify(stix));
+      else lost.push(v.indicatorId);
+    }
+    if (past.length)
+      await changes(
+        c,
+        `UPDATE intel_indicator_versions v SET stix = d.stix FROM (VALUES ${Array(past.length / 3)
+          .fill('(?::text, ?::text, ?::text)')
+          .join(', ')}) AS d(id, modified, stix) WHERE v.indicator_id = d.id AND v.modified = d.modified`,
+        past,
+      );
+    // Without the record it was made from, a past version cannot be shown truly: it goes.
+    if (lost.length)
+      await changes(
+        c,
+        `DELETE FROM intel_indicator_versions v WHERE v.indicator_id = ANY(?) AND v.stix IS NULL`,
+        [lost],
+      );
     await changes(
       c,
-      `INSERT INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp, stix)
-       VALUES ${made.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+      `INSERT INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp)
+       VALUES ${made.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}
        ON CONFLICT (indicator_id, modified) DO UPDATE SET digest = excluded.digest, tlp = excluded.tlp,
-       stix = excluded.stix`,
-      made.flatMap((v) => [v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp, v.stix]),
+       stix = NULL`,
+      made.flatMap((v) => [v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp]),
     );
     await changes(
       c,
@@ -226,6 +261,7 @@ export class PostgresIntelStore implements IntelStore {
         ]);
         for (const r of found) merged.set(r.id, toRecord(r));
       }
+      const prevs = new Map(merged);
       let inserted = 0;
       let updated = 0;
       const newIds: string[] = [];
@@ -241,7 +277,7 @@ export class PostgresIntelStore implements IntelStore {
       });
       const recs = unique.map((id) => merged.get(id)!);
       await writeRecords(c, recs);
-      await recordVersions(c, recs);
+      await recordVersions(c, recs, prevs);
       return { inserted, updated, ids, newIds };
     });
   }
@@ -311,12 +347,13 @@ export class PostgresIntelStore implements IntelStore {
     const found = await this.getIndicator(tenants, id);
     if (!found) return undefined;
     await inTransaction(this.pool, async (c) => {
+      const prev = await one<IndicatorRow>(c, 'SELECT * FROM intel_indicators WHERE id = ? FOR UPDATE', [id]);
       const row = await one<IndicatorRow>(
         c,
         'UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ? RETURNING *',
         [at.getTime(), at.toISOString(), id],
       );
-      if (row) await recordVersions(c, [toRecord(row)]);
+      if (row && prev) await recordVersions(c, [toRecord(row)], new Map([[id, toRecord(prev)]]));
     });
     return this.getIndicator(tenants, id);
   }
@@ -368,19 +405,14 @@ export class PostgresIntelStore implements IntelStore {
       }
       where.push(any.length ? `(${any.join(' OR ')})` : 'false');
     }
-    const found = await rows<{ indicator_id: string; stix_id: string; modified: string; stix: string }>(
+    const found = await rows<IndicatorRow & VersionColumns>(
       this.pool,
-      `SELECT v.indicator_id, v.stix_id, v.modified, v.stix FROM intel_indicator_versions v
-       JOIN intel_indicators i ON i.id = v.indicator_id
+      `SELECT v.stix_id AS v_stix_id, v.modified AS v_modified, v.stix AS v_stix, i.*
+       FROM intel_indicator_versions v JOIN intel_indicators i ON i.id = v.indicator_id
        WHERE ${where.join(' AND ')} ORDER BY v.modified, v.indicator_id ${C} LIMIT ?`,
       [...args, q.limit],
     );
-    return found.map((r) => ({
-      indicatorId: r.indicator_id,
-      stixId: r.stix_id,
-      modified: r.modified,
-      stix: JSON.parse(r.stix) as Record<string, unknown>,
-    }));
+    return found.map((r) => servedVersion(r, toIndicator));
   }
 
   /** Reads in keyset slices, so a million indicators never sit in one result set. */
@@ -574,7 +606,7 @@ export class PostgresIntelStore implements IntelStore {
       if (added === 0) return publicIndicator(toRecord(row));
       const next = applySighting(toRecord(row), s, policy);
       await writeRecords(c, [next]);
-      await recordVersions(c, [next]);
+      await recordVersions(c, [next], new Map([[next.id, toRecord(row)]]));
       return publicIndicator(next);
     });
   }

@@ -503,7 +503,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         stix_id text NOT NULL,
         digest text NOT NULL,
         tlp text NOT NULL,
-        stix text NOT NULL,
+        stix text,
         PRIMARY KEY (indicator_id, modified)
       );
       CREATE INDEX intel_indicator_versions_added ON intel_indicator_versions(tenant, modified, indicator_id COLLATE "C");

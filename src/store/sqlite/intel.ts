@@ -29,7 +29,10 @@ import type {
 import {
   KEEP_VERSIONS,
   nextVersion,
+  servedVersion,
+  versionStix,
   type IndicatorVersion,
+  type VersionColumns,
   type IndicatorVersionQuery,
   type LatestVersion,
 } from '../../intel/versions.js';
@@ -158,9 +161,10 @@ export class SqliteIntelStore implements IntelStore {
           inserted++;
           newIds.push(id);
         }
-        const merged = mergeIndicator(id, row ? toRecord(row) : undefined, it, nowIso);
+        const prev = row ? toRecord(row) : undefined;
+        const merged = mergeIndicator(id, prev, it, nowIso);
         write.run(toRow(merged));
-        this.recordVersion(merged);
+        this.recordVersion(merged, prev);
       }
     })();
     return Promise.resolve({ inserted, updated, ids, newIds });
@@ -224,17 +228,21 @@ export class SqliteIntelStore implements IntelStore {
     const found = await this.getIndicator(tenants, id);
     if (!found) return undefined;
     this.db.transaction(() => {
+      const get = this.db.prepare('SELECT * FROM intel_indicators WHERE id = ?');
+      const prev = toRecord(get.get(id) as IndicatorRow);
       this.db
         .prepare('UPDATE intel_indicators SET valid_until = ?, updated_at = ? WHERE id = ?')
         .run(at.getTime(), at.toISOString(), id);
-      const row = this.db.prepare('SELECT * FROM intel_indicators WHERE id = ?').get(id) as IndicatorRow;
-      this.recordVersion(toRecord(row));
+      this.recordVersion(toRecord(get.get(id) as IndicatorRow), prev);
     })();
     return this.getIndicator(tenants, id);
   }
 
-  /** Appends a version when what consumers see of the record changed (see intel/versions.ts). */
-  private recordVersion(rec: Indicator): void {
+  /**
+   * Appends a version when what consumers see of the record changed (see intel/versions.ts); the
+   * superseded one gets its STIX written out from `prev`, the record before this change.
+   */
+  private recordVersion(rec: Indicator, prev?: Indicator): void {
     const latest = this.db
       .prepare(
         'SELECT digest, modified FROM intel_indicator_versions WHERE indicator_id = ? ORDER BY modified DESC LIMIT 1',
@@ -242,12 +250,26 @@ export class SqliteIntelStore implements IntelStore {
       .get(rec.id) as LatestVersion | undefined;
     const v = nextVersion(rec, latest, rec.updatedAt);
     if (!v) return;
+    if (latest) {
+      const past = prev && versionStix(prev, latest.modified);
+      // Without the record it was made from, a past version cannot be shown truly: it goes.
+      if (past)
+        this.db
+          .prepare('UPDATE intel_indicator_versions SET stix = ? WHERE indicator_id = ? AND modified = ?')
+          .run(JSON.stringify(past), rec.id, latest.modified);
+      else
+        this.db
+          .prepare(
+            'DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND modified = ? AND stix IS NULL',
+          )
+          .run(rec.id, latest.modified);
+    }
     this.db
       .prepare(
         `INSERT OR REPLACE INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp, stix)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, NULL)`,
       )
-      .run(v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp, v.stix);
+      .run(v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp);
     this.db
       .prepare(
         `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND modified < (SELECT modified
@@ -314,22 +336,12 @@ export class SqliteIntelStore implements IntelStore {
     }
     const rows = this.db
       .prepare(
-        `SELECT v.indicator_id, v.stix_id, v.modified, v.stix FROM intel_indicator_versions v
-         JOIN intel_indicators i ON i.id = v.indicator_id
+        `SELECT v.stix_id AS v_stix_id, v.modified AS v_modified, v.stix AS v_stix, i.*
+         FROM intel_indicator_versions v JOIN intel_indicators i ON i.id = v.indicator_id
          WHERE ${where.join(' AND ')} ORDER BY v.modified, v.indicator_id LIMIT ?`,
       )
-      .all(...args, q.limit) as Array<{
-      indicator_id: string;
-      stix_id: string;
-      modified: string;
-      stix: string;
-    }>;
-    return rows.map((r) => ({
-      indicatorId: r.indicator_id,
-      stixId: r.stix_id,
-      modified: r.modified,
-      stix: JSON.parse(r.stix) as Record<string, unknown>,
-    }));
+      .all(...args, q.limit) as Array<IndicatorRow & VersionColumns>;
+    return rows.map((r) => servedVersion(r, toIndicator));
   }
 
   /** Reads in slices by rowid and yields between them, so a large load never stalls the event loop. */
@@ -517,7 +529,7 @@ export class SqliteIntelStore implements IntelStore {
         if (added.changes === 0) return publicIndicator(toRecord(row));
         const next = applySighting(toRecord(row), s, policy);
         this.writeRow().run(toRow(next));
-        this.recordVersion(next);
+        this.recordVersion(next, toRecord(row));
         return publicIndicator(next);
       })(),
     );

@@ -122,7 +122,7 @@ export const INTEL_MIGRATIONS: readonly Migration[] = [
         stix_id TEXT NOT NULL,
         digest TEXT NOT NULL,
         tlp TEXT NOT NULL,
-        stix TEXT NOT NULL,
+        stix TEXT,
         PRIMARY KEY (indicator_id, modified)
       );
       CREATE INDEX intel_indicator_versions_added ON intel_indicator_versions(tenant, modified, indicator_id);
