@@ -489,6 +489,34 @@ describe('analyst console in Chromium', () => {
     await page.context().close();
   });
 
+  it('opens a deep link with its page fetched beside the session check; a page that fails to load can be retried', async () => {
+    // Its own error list: the refused chunk below is the point of this test.
+    const own: string[] = [];
+    const page = await consolePage(browser, own);
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    let refused = 0;
+    await page.route(/\/assets\/Rules-[^/]*\.js$/, async (route) => {
+      if (refused++ === 0) await route.fulfill({ status: 503, body: 'try later' });
+      else await route.continue();
+    });
+    await page.goto(`${base}/#/rules`);
+    const failed = page.getByRole('alert');
+    await failed.getByText('Could not load this page').waitFor();
+    await failed.getByRole('button', { name: /retry/i }).click();
+    await page.getByTestId('rules-table').waitFor();
+    expect(refused).toBe(2);
+    // The page's code is asked for before "who am I" answers, not after.
+    await page.goto(`${base}/#/sources`);
+    await page.reload();
+    await page.getByTestId('sources-table').waitFor();
+    const order = await page.evaluate<string[]>(
+      "performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((p) => p.startsWith('/assets/Sources-') || p === '/api/v1/me')",
+    );
+    expect(order[0]).toMatch(/^\/assets\/Sources-/);
+    expect(order).toContain('/api/v1/me');
+    await page.context().close();
+  });
+
   // Last: every flow above ran in pages that reported exceptions and console errors here.
   it('every page reads at WCAG AA contrast in the dark and the light theme', async () => {
     const page = await newPage();

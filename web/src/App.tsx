@@ -1,25 +1,34 @@
-import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react';
+import type { ComponentType } from 'react';
 import { Loading } from './components/States';
+import { Lazy, lazyComponent, type LazyComponent } from './lazy';
 import Login from './pages/Login';
-import { useLocation } from './router';
+import { parseHash, useLocation } from './router';
 import { useSession } from './session';
 import { NAV, Shell } from './Shell';
 
+type PageProps = { segments: string[] };
+const page = (load: () => Promise<{ default: ComponentType<PageProps> }>) => lazyComponent<PageProps>(load);
+
 // One chunk per page: the first load fetches only the shell and the page in view.
-const pages: Record<string, LazyExoticComponent<ComponentType<{ segments: string[] }>>> = {
-  '': lazy(() => import('./pages/Overview')),
-  alerts: lazy(() => import('./pages/Alerts')),
-  cases: lazy(() => import('./pages/Cases')),
-  search: lazy(() => import('./pages/Search')),
-  detections: lazy(() => import('./pages/Detections')),
-  rules: lazy(() => import('./pages/Rules')),
-  sources: lazy(() => import('./pages/Sources')),
-  deadletters: lazy(() => import('./pages/DeadLetters')),
-  audit: lazy(() => import('./pages/Audit')),
-  playbooks: lazy(() => import('./pages/Playbooks')),
-  intel: lazy(() => import('./pages/Intel')),
-  admin: lazy(() => import('./pages/Admin')),
+const pages: Record<string, LazyComponent<PageProps>> = {
+  '': page(() => import('./pages/Overview')),
+  alerts: page(() => import('./pages/Alerts')),
+  cases: page(() => import('./pages/Cases')),
+  search: page(() => import('./pages/Search')),
+  detections: page(() => import('./pages/Detections')),
+  rules: page(() => import('./pages/Rules')),
+  sources: page(() => import('./pages/Sources')),
+  deadletters: page(() => import('./pages/DeadLetters')),
+  audit: page(() => import('./pages/Audit')),
+  playbooks: page(() => import('./pages/Playbooks')),
+  intel: page(() => import('./pages/Intel')),
+  admin: page(() => import('./pages/Admin')),
 };
+
+/** Starts fetching the page a URL opens, in parallel with the session check. */
+export function preloadPage(hash: string): void {
+  pages[parseHash(hash).segments[0] ?? '']?.preload().catch(() => undefined);
+}
 
 export function App() {
   const { me, checking, can } = useSession();
@@ -38,9 +47,7 @@ export function App() {
           Your role ({me.role}) may not open {nav.label}.
         </div>
       ) : (
-        <Suspense fallback={<Loading />}>
-          <Page segments={loc.segments.slice(1)} />
-        </Suspense>
+        <Lazy of={Page} render={(P) => <P segments={loc.segments.slice(1)} />} />
       )}
     </Shell>
   );

@@ -2,12 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api';
-import { App } from './App';
-import { SessionProvider } from './session';
+import { App, preloadPage } from './App';
+import { probablySignedIn, SessionProvider } from './session';
 import { applyTheme, initialTheme } from './theme';
 import './styles.css';
 
 applyTheme(initialTheme());
+if (probablySignedIn()) preloadPage(window.location.hash);
 
 const client = new QueryClient({
   defaultOptions: {

@@ -17,6 +17,28 @@ interface Session {
 
 const Ctx = createContext<Session | null>(null);
 
+/**
+ * Whether this browser was signed in when last seen: a hint only (the session cookie is not
+ * readable by scripts), so a first load can fetch the page in view beside "who am I" without a
+ * signed-out visitor's login form waiting behind code it will not run.
+ */
+const HINT = 'vigil.signedIn';
+export function probablySignedIn(): boolean {
+  try {
+    return localStorage.getItem(HINT) === '1';
+  } catch {
+    return false;
+  }
+}
+function rememberSignedIn(yes: boolean): void {
+  try {
+    if (yes) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    // private mode: no hint, pages load after the session check
+  }
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(true);
@@ -68,6 +90,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       qc.clear();
     }
   }, [qc]);
+
+  useEffect(() => {
+    if (!checking) rememberSignedIn(me !== null);
+  }, [me, checking]);
 
   const value = useMemo<Session>(
     () => ({ me, checking, notice, signIn, signOut, can: (p) => roleCan(me?.role, p) }),

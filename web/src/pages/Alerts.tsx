@@ -3,7 +3,8 @@
  * refresh. Rows are virtualized, so a queue of ten thousand scrolls as smoothly as one of ten.
  */
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Lazy, lazyComponent } from '../lazy';
 import { ALERT_STATUSES, ALERT_VERDICTS, api, SEVERITIES, type Alert, type AlertAction } from '../api';
 import { ErrorState, Loading, PageHeader, Severity, StateBadge } from '../components/States';
 import { AddToCaseDialog } from '../components/AddToCaseDialog';
@@ -15,7 +16,7 @@ import { GROUP_PAGE, groupAlertIds, useGroupedQueue, type GroupBy, type QueueRow
 import { useSession } from '../session';
 import { useFocusTrap } from '../components/focus-trap';
 
-const AlertDetail = lazy(() => import('./AlertDetail'));
+const AlertDetail = lazyComponent(() => import('./AlertDetail'));
 
 const PAGE = 500;
 const ROW = 30;
@@ -35,13 +36,8 @@ const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 export default function Alerts({ segments }: { segments: string[] }) {
-  if (segments[0]) {
-    return (
-      <Suspense fallback={<Loading />}>
-        <AlertDetail id={segments[0]} />
-      </Suspense>
-    );
-  }
+  const id = segments[0];
+  if (id) return <Lazy of={AlertDetail} render={(C) => <C id={id} />} />;
   return <AlertQueue />;
 }
 

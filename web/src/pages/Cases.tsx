@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
+import { useState } from 'react';
+import { Lazy, lazyComponent } from '../lazy';
 import { api } from '../api';
 import { CaseNew } from '../components/CaseNew';
 import { Pager } from '../components/Pager';
@@ -8,7 +9,7 @@ import { num, Time } from '../format';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 
-const CaseDetail = lazy(() => import('./CaseDetail'));
+const CaseDetail = lazyComponent(() => import('./CaseDetail'));
 
 const PAGE = 50;
 const STATUS_SETS: Array<[string, string]> = [
@@ -20,13 +21,8 @@ const STATUS_SETS: Array<[string, string]> = [
 
 export default function Cases({ segments = [] }: { segments?: string[] }) {
   if (segments[0] === 'new') return <CaseNew />;
-  if (segments[0]) {
-    return (
-      <Suspense fallback={<Loading />}>
-        <CaseDetail key={segments[0]} id={segments[0]} />
-      </Suspense>
-    );
-  }
+  const id = segments[0];
+  if (id) return <Lazy of={CaseDetail} render={(C) => <C key={id} id={id} />} />;
   return <CaseList />;
 }
 

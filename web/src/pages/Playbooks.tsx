@@ -5,7 +5,8 @@
  * Sub-pages: `new` and `<id>` (editor), `runs/<id>` (live run view).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { Lazy, lazyComponent } from '../lazy';
 import { socApi, type PlaybookRun, type PlaybookSummary, type RunRequest } from '../api';
 import { Empty, ErrorState, Loading, PageHeader, StateBadge } from '../components/States';
 import { useLiveEvents } from '../components/live';
@@ -13,22 +14,14 @@ import { ago, num, Time } from '../format';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 
-const Editor = lazy(() => import('./PlaybooksEditor'));
-const RunView = lazy(() => import('./PlaybooksRun'));
+const Editor = lazyComponent(() => import('./PlaybooksEditor'));
+const RunView = lazyComponent(() => import('./PlaybooksRun'));
 
 export default function Playbooks({ segments }: { segments: string[] }) {
-  if (segments[0] === 'runs' && segments[1])
-    return (
-      <Suspense fallback={<Loading />}>
-        <RunView id={segments[1]} />
-      </Suspense>
-    );
+  const [first, second] = segments;
+  if (first === 'runs' && second) return <Lazy of={RunView} render={(C) => <C id={second} />} />;
   if (segments[0])
-    return (
-      <Suspense fallback={<Loading />}>
-        <Editor id={segments[0] === 'new' ? undefined : segments[0]} />
-      </Suspense>
-    );
+    return <Lazy of={Editor} render={(C) => <C id={segments[0] === 'new' ? undefined : segments[0]} />} />;
   return <PlaybookList />;
 }
 
