@@ -417,6 +417,13 @@ export function describeIntelStoreContract(name: string, open: () => Promise<Int
         );
       const kept = await page({ all: true });
       expect(kept.map((v) => v.stix.description)).toEqual(Array.from({ length: 20 }, (_, k) => `d${k + 10}`));
+      // past versions can be deleted, the latest (the live record) cannot; nor another tenant's
+      const [oldest, second] = kept;
+      const newest = kept[kept.length - 1]!;
+      expect(await store.deleteIndicatorVersions('acme', id, [oldest!.modified])).toBe(0);
+      expect(await store.deleteIndicatorVersions('default', id, [oldest!.modified, newest.modified])).toBe(1);
+      expect((await page({ first: true })).map((v) => v.modified)).toEqual([second!.modified]);
+      expect((await page({ last: true })).map((v) => v.modified)).toEqual([newest.modified]);
       expect(await store.deleteIndicator('default', id)).toBe(true);
       expect(await page({ all: true })).toEqual([]);
     });

@@ -258,6 +258,11 @@ export interface IntelStore {
    * Records written before versions were kept get their first version on the first call.
    */
   pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]>;
+  /**
+   * Removes past versions (never the latest, which is the live record) of one of the tenant's own
+   * indicators; the number removed.
+   */
+  deleteIndicatorVersions(tenant: string, id: string, versions: string[]): Promise<number>;
 
   /** Sets or clears indicators' warnings (a list changed); a changed record counts as changed. */
   setWarnings(items: Array<{ id: string; warning: IndicatorWarning | null }>, at: Date): Promise<number>;

@@ -538,6 +538,19 @@ describe('threat intel: feeds → indicators → live matches and retro-hunts, o
     const relisted = (await taxii(tok.analyst, objs)).json.objects as Json[];
     expect(relisted.filter((o) => o.id === one.id).map((o) => o.modified)).toEqual([versions[1]]);
     expect(relisted[relisted.length - 1]!.id).toBe(one.id);
+    // Deleting a past version takes it out of the history only; the indicator stays.
+    const del = await fetch(
+      `${base}${objs}${one.id as string}/?match[version]=${encodeURIComponent(versions[0]!)}`,
+      {
+        method: 'DELETE',
+        headers: { accept: 'application/taxii+json;version=2.1', authorization: `Bearer ${tok.analyst!}` },
+      },
+    );
+    expect(del.status).toBe(200);
+    expect((await taxii(tok.analyst, `${objs}${one.id as string}/versions/`)).json.versions).toEqual([
+      versions[1],
+    ]);
+    expect((await taxii(tok.analyst, `${objs}${one.id as string}/`)).json.objects).toHaveLength(1);
     expect((await taxii(tok.analyst, `${objs}indicator--00000000-0000-5000-8000-000000000000/`)).status).toBe(
       404,
     );

@@ -494,32 +494,59 @@ export function taxiiRoutes(app: FastifyInstance, deps: { service: IntelService;
       url: '/taxii2/:root/collections/:id/objects/:objectId/',
       access: 'intel:manage',
       summary:
-        "TAXII 2.1 delete an object (match[version], match[spec_version]): the tenant's indicator is removed and stops matching",
+        "TAXII 2.1 delete an object's versions (match[version], default all; match[spec_version]): past versions leave the history; deleting the latest removes the tenant's indicator, which stops matching",
       params: objParams,
       query: filters,
       handler: async ({ req, reply, p, params, query }) => {
         const t = rootOf(p, params.root);
-        if (collectionKind(t, params.id) !== 'indicators')
+        const kind = collectionKind(t, params.id);
+        if (kind !== 'indicators')
           throw new TaxiiError(403, 'Forbidden', 'the sightings collection is read-only');
-        const r = await page(
+        const chosen = await page(
           service,
           t,
-          collectionKind(t, params.id),
-          { ...query, 'match[id]': undefined, limit: 1 },
+          kind,
+          {
+            ...query,
+            'match[id]': undefined,
+            'match[version]': query['match[version]'] ?? 'all',
+            next: undefined,
+            added_after: undefined,
+            limit: MAX_PAGE,
+          },
           params.objectId,
         );
-        const found = r.items[0];
-        if (!found) throw new TaxiiError(404, 'Not Found', `no object ${params.objectId}`);
-        if (!(await service.store.deleteIndicator(t, found.ref)))
-          throw new TaxiiError(403, 'Forbidden', `${params.objectId} is a global indicator, not this root's`);
-        service.matcher.expire(found.ref, Date.now());
+        const latest = (await page(service, t, kind, { 'match[version]': 'last', limit: 1 }, params.objectId))
+          .items[0];
+        if (chosen.items.length === 0 || !latest)
+          throw new TaxiiError(404, 'Not Found', `no object ${params.objectId}`);
+        const global = () =>
+          new TaxiiError(403, 'Forbidden', `${params.objectId} is a global indicator, not this root's`);
+        if (!chosen.items.some((x) => x.version === latest.version)) {
+          // Past versions only: the indicator and what it is now stay.
+          const versions = chosen.items.map((x) => x.version);
+          if ((await service.store.deleteIndicatorVersions(t, latest.ref, versions)) === 0) throw global();
+          await deps.audit?.append({
+            actor: p.name,
+            tenant: t,
+            action: 'intel.indicator.versions.delete',
+            target: latest.ref,
+            ip: req.ip,
+            before: { versions },
+            after: null,
+          });
+          return reply.code(200).header('content-type', TAXII_TYPE).send(Buffer.alloc(0));
+        }
+        // The latest version is the live indicator: deleting it deletes the indicator.
+        if (!(await service.store.deleteIndicator(t, latest.ref))) throw global();
+        service.matcher.expire(latest.ref, Date.now());
         await deps.audit?.append({
           actor: p.name,
           tenant: t,
           action: 'intel.indicator.delete',
-          target: found.ref,
+          target: latest.ref,
           ip: req.ip,
-          before: found.stix,
+          before: latest.stix,
           after: null,
         });
         return reply.code(200).header('content-type', TAXII_TYPE).send(Buffer.alloc(0));

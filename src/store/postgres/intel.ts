@@ -201,7 +201,9 @@ async function recordVersions(
         c,
         `UPDATE intel_indicator_versions v SET stix = d.stix FROM (VALUES ${Array(past.length / 3)
           .fill('(?::text, ?::text, ?::text)')
-          .join(', ')}) AS d(id, modified, stix) WHERE v.indicator_id = d.id AND v.modified = d.modified`,
+          .join(
+            ', ',
+          )}) AS d(id, modified, stix) WHERE v.indicator_id = d.id AND v.modified = d.modified AND v.stix IS NULL`,
         past,
       );
     // Without the record it was made from, a past version cannot be shown truly: it goes.
@@ -375,6 +377,16 @@ export class PostgresIntelStore implements IntelStore {
       after = found[found.length - 1]!.id;
     }
     this.versionsBackfilled = true;
+  }
+
+  async deleteIndicatorVersions(tenant: string, id: string, versions: string[]): Promise<number> {
+    if (versions.length === 0) return 0;
+    return changes(
+      this.pool,
+      `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND tenant = ? AND modified = ANY(?)
+       AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE indicator_id = ?)`,
+      [id, tenant, versions, id],
+    );
   }
 
   async pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]> {

@@ -255,7 +255,9 @@ export class SqliteIntelStore implements IntelStore {
       // Without the record it was made from, a past version cannot be shown truly: it goes.
       if (past)
         this.db
-          .prepare('UPDATE intel_indicator_versions SET stix = ? WHERE indicator_id = ? AND modified = ?')
+          .prepare(
+            'UPDATE intel_indicator_versions SET stix = ? WHERE indicator_id = ? AND modified = ? AND stix IS NULL',
+          )
           .run(JSON.stringify(past), rec.id, latest.modified);
       else
         this.db
@@ -297,6 +299,18 @@ export class SqliteIntelStore implements IntelStore {
       await new Promise((r) => setImmediate(r));
     }
     this.versionsBackfilled = true;
+  }
+
+  deleteIndicatorVersions(tenant: string, id: string, versions: string[]): Promise<number> {
+    if (versions.length === 0) return Promise.resolve(0);
+    const r = this.db
+      .prepare(
+        `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND tenant = ?
+         AND modified IN (${placeholders(versions.length)})
+         AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE indicator_id = ?)`,
+      )
+      .run(id, tenant, ...versions, id);
+    return Promise.resolve(r.changes);
   }
 
   async pageIndicatorVersions(tenants: string[], q: IndicatorVersionQuery): Promise<IndicatorVersion[]> {
