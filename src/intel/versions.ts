@@ -8,51 +8,55 @@
  * each; a version's STIX is written out only when a newer one supersedes it. Both storage
  * adapters call these.
  */
-import { createHash } from 'node:crypto';
 import type { Indicator } from './indicator.js';
-import { toStixIndicator } from './share.js';
+import { stixIdOf, stixPattern, toStixIndicator } from './share.js';
 
 export const KEEP_VERSIONS = 20;
 
-/** One stored version; `modified` is its time. Its STIX is the record's while it is the latest. */
+/**
+ * One stored version, keyed by (stixId, modified): `modified` is its time. Its STIX is the
+ * record's while it is the latest; keying by the STIX id serves both "the versions of this
+ * indicator" and TAXII's `match[id]` from one index.
+ */
 export interface VersionRow {
   indicatorId: string;
   tenant: string;
   stixId: string;
   /** ISO time: the STIX `modified` and the TAXII `date_added` of this version */
   modified: string;
-  digest: string;
   tlp: string;
 }
 
-export interface LatestVersion {
-  digest: string;
-  modified: string;
-}
-
 /**
- * The version an indicator's record makes if its STIX form changed since `latest` (undefined
- * when unchanged, or when STIX has no pattern for its type). Versions of one object never share a
- * time and always move forward, whatever the clock did.
+ * What a write of `rec` (which was `prev` before it; none for a new record) does to the versions:
+ * nothing when what a consumer sees is unchanged or STIX has no pattern for the type; else a new
+ * version, superseding the latest, whose STIX (`supersedes`, without its time, which the store
+ * sets from the superseded row) is then written out. Every write path of a store passes `prev`, so
+ * comparing the two records is comparing with the latest version.
  */
-export function nextVersion(
-  ind: Indicator,
-  latest: LatestVersion | undefined,
-  atIso: string,
-): VersionRow | undefined {
-  const stix = toStixIndicator(ind);
-  if (!stix) return undefined;
-  const { modified: _unused, ...content } = stix;
-  const digest = createHash('sha1').update(JSON.stringify(content)).digest('base64url');
-  if (latest?.digest === digest) return undefined;
-  let modified = atIso;
-  if (latest && Date.parse(modified) <= Date.parse(latest.modified))
-    modified = new Date(Date.parse(latest.modified) + 1).toISOString();
-  if (Date.parse(modified) < Date.parse(ind.createdAt)) modified = ind.createdAt;
-  return { indicatorId: ind.id, tenant: ind.tenant, stixId: String(stix.id), modified, digest, tlp: ind.tlp };
+export function versionChange(
+  rec: Indicator,
+  prev: Indicator | undefined,
+): { row: VersionRow; supersedes?: string } | undefined {
+  if (stixPattern(rec.type, rec.value) === undefined) return undefined;
+  let modified = rec.updatedAt;
+  // Versions of one object never share a time and move forward, whatever the clock did.
+  if (prev && Date.parse(modified) <= Date.parse(prev.updatedAt))
+    modified = new Date(Date.parse(prev.updatedAt) + 1).toISOString();
+  if (Date.parse(modified) < Date.parse(rec.createdAt)) modified = rec.createdAt;
+  const row = { indicatorId: rec.id, tenant: rec.tenant, stixId: stixIdOf(rec), modified, tlp: rec.tlp };
+  if (!prev) return { row };
+  const before = contentOf(prev);
+  return before === contentOf(rec) ? undefined : { row, supersedes: before };
 }
 
-/** The STIX of a record as the version of time `modified` (the stored form of a past version). */
+/** A record's STIX form without its time, as text (what a consumer sees). */
+function contentOf(ind: Indicator): string {
+  const { modified: _time, ...content } = toStixIndicator(ind) ?? {};
+  return JSON.stringify(content);
+}
+
+/** The STIX of a record as the version of time `modified`. */
 export function versionStix(ind: Indicator, modified: string): Record<string, unknown> | undefined {
   const stix = toStixIndicator(ind);
   return stix ? { ...stix, modified } : undefined;

@@ -27,15 +27,13 @@ import type {
 } from '../../intel/ports.js';
 import {
   KEEP_VERSIONS,
-  nextVersion,
   servedVersion,
-  versionStix,
+  versionChange,
   type IndicatorVersion,
-  type VersionColumns,
   type IndicatorVersionQuery,
-  type LatestVersion,
-  type VersionRow,
+  type VersionColumns,
 } from '../../intel/versions.js';
+import { stixIdOf } from '../../intel/share.js';
 import { inTransaction, type Pool } from './db.js';
 import { changes, inList, lockKeys, one, rows, type Queryable } from './sql.js';
 
@@ -162,71 +160,43 @@ async function writeRecords(c: Queryable, recs: IndicatorRecord[]): Promise<void
 }
 
 /**
- * Appends a version to each record whose STIX form changed (see intel/versions.ts); a superseded
- * version gets its STIX written out from `prevs` (the records before this change).
+ * Appends a version to each record whose STIX form changed (see intel/versions.ts); the version
+ * it supersedes gets its STIX written out from `prevs` (the records before this change).
  */
 async function recordVersions(
   c: Queryable,
   recs: Indicator[],
   prevs: ReadonlyMap<string, Indicator> = new Map(),
 ): Promise<void> {
-  for (let i = 0; i < recs.length; i += 1000) {
-    const slice = recs.slice(i, i + 1000);
-    const latest = new Map(
-      (
-        await rows<LatestVersion & { indicator_id: string }>(
-          c,
-          `SELECT DISTINCT ON (indicator_id) indicator_id, digest, modified FROM intel_indicator_versions
-           WHERE indicator_id = ANY(?) ORDER BY indicator_id, modified DESC`,
-          [slice.map((r) => r.id)],
-        )
-      ).map((r) => [r.indicator_id, r]),
-    );
-    const made = slice
-      .map((r) => nextVersion(r, latest.get(r.id), r.updatedAt))
-      .filter((v): v is VersionRow => v !== undefined);
-    if (made.length === 0) continue;
-    const past: unknown[] = [];
-    const lost: string[] = [];
-    for (const v of made) {
-      const before = latest.get(v.indicatorId);
-      if (!before) continue;
-      const prev = prevs.get(v.indicatorId);
-      const stix = prev && versionStix(prev, before.modified);
-      if (stix) past.push(v.indicatorId, before.modified, JSON.stringify(stix));
-      else lost.push(v.indicatorId);
-    }
+  const made = recs
+    .map((r) => versionChange(r, prevs.get(r.id)))
+    .filter((x): x is NonNullable<typeof x> => x !== undefined);
+  for (let i = 0; i < made.length; i += 1000) {
+    const slice = made.slice(i, i + 1000);
+    const past = slice.filter((x) => x.supersedes !== undefined);
+    // The latest version is the one whose STIX is not written out; its time goes into it.
     if (past.length)
       await changes(
         c,
-        `UPDATE intel_indicator_versions v SET stix = d.stix FROM (VALUES ${Array(past.length / 3)
-          .fill('(?::text, ?::text, ?::text)')
-          .join(
-            ', ',
-          )}) AS d(id, modified, stix) WHERE v.indicator_id = d.id AND v.modified = d.modified AND v.stix IS NULL`,
-        past,
+        `UPDATE intel_indicator_versions v SET stix = jsonb_set(d.stix::jsonb, '{modified}', to_jsonb(v.modified))::text
+         FROM (VALUES ${past.map(() => '(?::text, ?::text)').join(', ')}) AS d(stix_id, stix)
+         WHERE v.stix_id = d.stix_id AND v.stix IS NULL`,
+        past.flatMap((x) => [x.row.stixId, x.supersedes]),
       );
-    // Without the record it was made from, a past version cannot be shown truly: it goes.
-    if (lost.length)
+    await changes(
+      c,
+      `INSERT INTO intel_indicator_versions (stix_id, modified, indicator_id, tenant, tlp)
+       VALUES ${slice.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (stix_id, modified) DO UPDATE SET tlp = excluded.tlp, stix = NULL`,
+      slice.flatMap(({ row: v }) => [v.stixId, v.modified, v.indicatorId, v.tenant, v.tlp]),
+    );
+    if (past.length)
       await changes(
         c,
-        `DELETE FROM intel_indicator_versions v WHERE v.indicator_id = ANY(?) AND v.stix IS NULL`,
-        [lost],
+        `DELETE FROM intel_indicator_versions v WHERE v.stix_id = ANY(?) AND v.modified < (SELECT k.modified
+         FROM intel_indicator_versions k WHERE k.stix_id = v.stix_id ORDER BY k.modified DESC OFFSET ? LIMIT 1)`,
+        [past.map((x) => x.row.stixId), KEEP_VERSIONS - 1],
       );
-    await changes(
-      c,
-      `INSERT INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp)
-       VALUES ${made.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}
-       ON CONFLICT (indicator_id, modified) DO UPDATE SET digest = excluded.digest, tlp = excluded.tlp,
-       stix = NULL`,
-      made.flatMap((v) => [v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp]),
-    );
-    await changes(
-      c,
-      `DELETE FROM intel_indicator_versions v WHERE v.indicator_id = ANY(?) AND v.modified < (SELECT k.modified
-       FROM intel_indicator_versions k WHERE k.indicator_id = v.indicator_id ORDER BY k.modified DESC OFFSET ? LIMIT 1)`,
-      [made.map((v) => v.indicatorId), KEEP_VERSIONS - 1],
-    );
   }
 }
 
@@ -368,11 +338,20 @@ export class PostgresIntelStore implements IntelStore {
     for (;;) {
       const found = await rows<IndicatorRow>(
         this.pool,
-        `SELECT * FROM intel_indicators i WHERE i.id ${C} > ? AND NOT EXISTS
-         (SELECT 1 FROM intel_indicator_versions v WHERE v.indicator_id = i.id) ORDER BY i.id ${C} LIMIT 2000`,
+        `SELECT * FROM intel_indicators WHERE id ${C} > ? ORDER BY id ${C} LIMIT 2000`,
         [after],
       );
-      await inTransaction(this.pool, (c) => recordVersions(c, found.map(toRecord)));
+      const have = new Set(
+        (
+          await rows<{ stix_id: string }>(
+            this.pool,
+            'SELECT DISTINCT stix_id FROM intel_indicator_versions WHERE stix_id = ANY(?)',
+            [found.map((r) => stixIdOf(r))],
+          )
+        ).map((r) => r.stix_id),
+      );
+      const missing = found.filter((r) => !have.has(stixIdOf(r))).map(toRecord);
+      if (missing.length) await inTransaction(this.pool, (c) => recordVersions(c, missing));
       if (found.length < 2000) break;
       after = found[found.length - 1]!.id;
     }
@@ -381,11 +360,12 @@ export class PostgresIntelStore implements IntelStore {
 
   async deleteIndicatorVersions(tenant: string, id: string, versions: string[]): Promise<number> {
     if (versions.length === 0) return 0;
+    const stixId = stixIdOf({ id });
     return changes(
       this.pool,
-      `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND tenant = ? AND modified = ANY(?)
-       AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE indicator_id = ?)`,
-      [id, tenant, versions, id],
+      `DELETE FROM intel_indicator_versions WHERE stix_id = ? AND tenant = ? AND modified = ANY(?)
+       AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE stix_id = ?)`,
+      [stixId, tenant, versions, stixId],
     );
   }
 
@@ -405,11 +385,11 @@ export class PostgresIntelStore implements IntelStore {
       const any: string[] = [];
       if (q.select.last)
         any.push(
-          'v.modified = (SELECT max(l.modified) FROM intel_indicator_versions l WHERE l.indicator_id = v.indicator_id)',
+          'v.modified = (SELECT max(l.modified) FROM intel_indicator_versions l WHERE l.stix_id = v.stix_id)',
         );
       if (q.select.first)
         any.push(
-          'v.modified = (SELECT min(f.modified) FROM intel_indicator_versions f WHERE f.indicator_id = v.indicator_id)',
+          'v.modified = (SELECT min(f.modified) FROM intel_indicator_versions f WHERE f.stix_id = v.stix_id)',
         );
       if (q.select.at?.length) {
         any.push('v.modified = ANY(?)');
@@ -485,7 +465,7 @@ export class PostgresIntelStore implements IntelStore {
       if ((await changes(c, 'DELETE FROM intel_indicators WHERE id = ? AND tenant = ?', [id, tenant])) === 0)
         return false;
       await changes(c, 'DELETE FROM intel_sightings WHERE indicator_id = ?', [id]);
-      await changes(c, 'DELETE FROM intel_indicator_versions WHERE indicator_id = ?', [id]);
+      await changes(c, 'DELETE FROM intel_indicator_versions WHERE stix_id = ?', [stixIdOf({ id })]);
       await changes(
         c,
         'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at',

@@ -497,17 +497,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'intel indicator versions (TAXII)',
     sql: `
       CREATE TABLE intel_indicator_versions (
-        indicator_id text NOT NULL,
-        modified text COLLATE "C" NOT NULL,
-        tenant text NOT NULL,
         stix_id text NOT NULL,
-        digest text NOT NULL,
+        modified text COLLATE "C" NOT NULL,
+        indicator_id text NOT NULL,
+        tenant text NOT NULL,
         tlp text NOT NULL,
         stix text,
-        PRIMARY KEY (indicator_id, modified)
+        PRIMARY KEY (stix_id, modified)
       );
       CREATE INDEX intel_indicator_versions_added ON intel_indicator_versions(tenant, modified, indicator_id COLLATE "C");
-      CREATE INDEX intel_indicator_versions_stix ON intel_indicator_versions(stix_id);
     `,
   },
   {

@@ -28,14 +28,13 @@ import type {
 } from '../../intel/ports.js';
 import {
   KEEP_VERSIONS,
-  nextVersion,
   servedVersion,
-  versionStix,
+  versionChange,
   type IndicatorVersion,
-  type VersionColumns,
   type IndicatorVersionQuery,
-  type LatestVersion,
+  type VersionColumns,
 } from '../../intel/versions.js';
+import { stixIdOf } from '../../intel/share.js';
 
 interface IndicatorRow {
   id: string;
@@ -243,56 +242,45 @@ export class SqliteIntelStore implements IntelStore {
    * superseded one gets its STIX written out from `prev`, the record before this change.
    */
   private recordVersion(rec: Indicator, prev?: Indicator): void {
-    const latest = this.db
-      .prepare(
-        'SELECT digest, modified FROM intel_indicator_versions WHERE indicator_id = ? ORDER BY modified DESC LIMIT 1',
-      )
-      .get(rec.id) as LatestVersion | undefined;
-    const v = nextVersion(rec, latest, rec.updatedAt);
-    if (!v) return;
-    if (latest) {
-      const past = prev && versionStix(prev, latest.modified);
-      // Without the record it was made from, a past version cannot be shown truly: it goes.
-      if (past)
-        this.db
-          .prepare(
-            'UPDATE intel_indicator_versions SET stix = ? WHERE indicator_id = ? AND modified = ? AND stix IS NULL',
-          )
-          .run(JSON.stringify(past), rec.id, latest.modified);
-      else
-        this.db
-          .prepare(
-            'DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND modified = ? AND stix IS NULL',
-          )
-          .run(rec.id, latest.modified);
-    }
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO intel_indicator_versions (indicator_id, modified, tenant, stix_id, digest, tlp, stix)
-         VALUES (?, ?, ?, ?, ?, ?, NULL)`,
-      )
-      .run(v.indicatorId, v.modified, v.tenant, v.stixId, v.digest, v.tlp);
-    this.db
-      .prepare(
-        `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND modified < (SELECT modified
-         FROM intel_indicator_versions WHERE indicator_id = ? ORDER BY modified DESC LIMIT 1 OFFSET ?)`,
-      )
-      .run(rec.id, rec.id, KEEP_VERSIONS - 1);
+    const change = versionChange(rec, prev);
+    if (!change) return;
+    const q = (this.versionSql ??= this.prepareVersionSql());
+    const v = change.row;
+    if (change.supersedes !== undefined) q.writeOut.run(change.supersedes, v.stixId);
+    q.insert.run(v.stixId, v.modified, v.indicatorId, v.tenant, v.tlp);
+    if (prev) q.prune.run(v.stixId, v.stixId, KEEP_VERSIONS - 1);
+  }
+
+  private versionSql: ReturnType<SqliteIntelStore['prepareVersionSql']> | undefined;
+  private prepareVersionSql() {
+    const t = 'intel_indicator_versions';
+    return {
+      // The latest version is the one whose STIX is not written out; its time goes into it.
+      writeOut: this.db.prepare(
+        `UPDATE ${t} SET stix = json_set(?, '$.modified', modified) WHERE stix_id = ? AND stix IS NULL`,
+      ),
+      insert: this.db.prepare(
+        `INSERT OR REPLACE INTO ${t} (stix_id, modified, indicator_id, tenant, tlp, stix) VALUES (?, ?, ?, ?, ?, NULL)`,
+      ),
+      prune: this.db.prepare(
+        `DELETE FROM ${t} WHERE stix_id = ? AND modified < (SELECT modified FROM ${t}
+         WHERE stix_id = ? ORDER BY modified DESC LIMIT 1 OFFSET ?)`,
+      ),
+      has: this.db.prepare(`SELECT 1 FROM ${t} WHERE stix_id = ? LIMIT 1`).pluck(),
+    };
   }
 
   /** Gives records stored before versions were kept their first version (once per store). */
   private versionsBackfilled = false;
   private async backfillVersions(): Promise<void> {
     if (this.versionsBackfilled) return;
-    const stmt = this.db.prepare(
-      `SELECT * FROM intel_indicators i WHERE i.id > ? AND NOT EXISTS
-       (SELECT 1 FROM intel_indicator_versions v WHERE v.indicator_id = i.id) ORDER BY i.id LIMIT 2000`,
-    );
+    const q = (this.versionSql ??= this.prepareVersionSql());
+    const stmt = this.db.prepare('SELECT * FROM intel_indicators WHERE id > ? ORDER BY id LIMIT 2000');
     let after = '';
     for (;;) {
       const rows = stmt.all(after) as IndicatorRow[];
       this.db.transaction(() => {
-        for (const r of rows) this.recordVersion(toRecord(r));
+        for (const r of rows) if (q.has.get(stixIdOf(r)) === undefined) this.recordVersion(toRecord(r));
       })();
       if (rows.length < 2000) break;
       after = rows[rows.length - 1]!.id;
@@ -303,13 +291,14 @@ export class SqliteIntelStore implements IntelStore {
 
   deleteIndicatorVersions(tenant: string, id: string, versions: string[]): Promise<number> {
     if (versions.length === 0) return Promise.resolve(0);
+    const stixId = stixIdOf({ id });
     const r = this.db
       .prepare(
-        `DELETE FROM intel_indicator_versions WHERE indicator_id = ? AND tenant = ?
+        `DELETE FROM intel_indicator_versions WHERE stix_id = ? AND tenant = ?
          AND modified IN (${placeholders(versions.length)})
-         AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE indicator_id = ?)`,
+         AND modified < (SELECT max(modified) FROM intel_indicator_versions WHERE stix_id = ?)`,
       )
-      .run(id, tenant, ...versions, id);
+      .run(stixId, tenant, ...versions, stixId);
     return Promise.resolve(r.changes);
   }
 
@@ -336,11 +325,11 @@ export class SqliteIntelStore implements IntelStore {
       const any: string[] = [];
       if (q.select.last)
         any.push(
-          'v.modified = (SELECT max(modified) FROM intel_indicator_versions l WHERE l.indicator_id = v.indicator_id)',
+          'v.modified = (SELECT max(modified) FROM intel_indicator_versions l WHERE l.stix_id = v.stix_id)',
         );
       if (q.select.first)
         any.push(
-          'v.modified = (SELECT min(modified) FROM intel_indicator_versions f WHERE f.indicator_id = v.indicator_id)',
+          'v.modified = (SELECT min(modified) FROM intel_indicator_versions f WHERE f.stix_id = v.stix_id)',
         );
       if (q.select.at?.length) {
         any.push(`v.modified IN (${placeholders(q.select.at.length)})`);
@@ -409,7 +398,7 @@ export class SqliteIntelStore implements IntelStore {
           .run(id, tenant);
         if (gone.changes === 0) return false;
         this.db.prepare('DELETE FROM intel_sightings WHERE indicator_id = ?').run(id);
-        this.db.prepare('DELETE FROM intel_indicator_versions WHERE indicator_id = ?').run(id);
+        this.db.prepare('DELETE FROM intel_indicator_versions WHERE stix_id = ?').run(stixIdOf({ id }));
         this.db
           .prepare(
             'INSERT INTO intel_deleted (id, tenant, deleted_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at',

@@ -116,17 +116,15 @@ export const INTEL_MIGRATIONS: readonly Migration[] = [
     name: 'intel indicator versions (TAXII)',
     sql: `
       CREATE TABLE intel_indicator_versions (
-        indicator_id TEXT NOT NULL,
-        modified TEXT NOT NULL,
-        tenant TEXT NOT NULL,
         stix_id TEXT NOT NULL,
-        digest TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
         tlp TEXT NOT NULL,
         stix TEXT,
-        PRIMARY KEY (indicator_id, modified)
-      );
+        PRIMARY KEY (stix_id, modified)
+      ) WITHOUT ROWID;
       CREATE INDEX intel_indicator_versions_added ON intel_indicator_versions(tenant, modified, indicator_id);
-      CREATE INDEX intel_indicator_versions_stix ON intel_indicator_versions(stix_id);
     `,
   },
 ];
