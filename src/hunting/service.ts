@@ -30,7 +30,13 @@ export function startHuntingWork(d: {
     { tickMs: d.config.scheduleTickSeconds * 1000, graceMs: d.config.scheduleGraceSeconds * 1000 },
   );
   const hunts = new SigmaHuntRunner(
-    { hunts: d.storage.sigmaHunts, events: d.storage.events, bus: d.bus, log: d.log },
+    {
+      hunts: d.storage.sigmaHunts,
+      events: d.storage.events,
+      bus: d.bus,
+      log: d.log,
+      exceptions: d.storage.ruleExceptions,
+    },
     {
       pollMs: d.config.huntPollSeconds * 1000,
     },

@@ -4,16 +4,30 @@
  * after each slice the job checkpoints its cursor, which is where a job resumes when its worker
  * stopped or died. Hits are kept (up to MAX_STORED_HITS) and, when asked, published as detections
  * with the live detection ids, so the alert flow folds them like any other.
+ *
+ * Like live detection, a hunt runs the Sigma correlations in its rule text over the matches (in
+ * event time: slices go oldest first and each slice's matches are sorted), and a hunt that raises
+ * alerts leaves out what the tenant's rule exceptions suppress, so a tuned-out false positive does
+ * not come back as a retro-hunt alert. Correlation state is not checkpointed: a job resumed on
+ * another worker starts its correlation windows afresh at the resume point.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/ports.js';
+import {
+  CorrelationEngine,
+  type CorrelationAlert,
+  type CorrelationInput,
+} from '../detect/correlation/evaluator.js';
+import { silencedByCorrelations } from '../detect/correlation/generate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { loadRulesFromText } from '../detect/sigma/loader.js';
+import type { CompiledRule, CorrelationRule } from '../detect/sigma/types.js';
 import { DETECTIONS_SUBJECT } from '../detections/live.js';
-import { fromSigma } from '../detections/records.js';
+import { RulePolicy } from '../detections/policy.js';
+import { fromCorrelation, fromSigma } from '../detections/records.js';
 import type { VigilEvent } from '../schema/ecs.js';
-import type { DetectionRecord, EventStore } from '../store/ports.js';
+import type { DetectionRecord, EventStore, RuleExceptionStore } from '../store/ports.js';
 import {
   MAX_STORED_HITS,
   type HuntRule,
@@ -38,21 +52,51 @@ const TARGET_SLICE = 5000;
 
 const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
 
-/** Compiles a hunt's rules; throws with the loader's reason when none is usable. */
-export function compileHuntRules(
-  yaml: string,
-  ruleIds?: string[],
-): { engine: DetectionEngine; rules: HuntRule[] } {
+/** A hunt's rules, compiled: detection rules, and the correlations over their matches. */
+export interface CompiledHunt {
+  engine: DetectionEngine;
+  /** what the job lists: its detection rules and correlations */
+  rules: HuntRule[];
+  detection: CompiledRule[];
+  correlations: CorrelationRule[];
+  /** rules whose own matches only feed correlations (Sigma's `generate: false`) */
+  silenced: Set<string>;
+}
+
+/**
+ * Compiles a hunt's rules (those of `ruleIds`, else all); throws with the loader's reason when
+ * none is usable. A chosen correlation brings the rules it counts, chosen or not.
+ */
+export function compileHuntRules(yaml: string, ruleIds?: string[]): CompiledHunt {
   const loaded = loadRulesFromText(yaml, 'retro-hunt');
-  const rules = ruleIds ? loaded.rules.filter((r) => ruleIds.includes(r.id)) : loaded.rules;
-  if (rules.length === 0)
+  const chosen = (id: string) => !ruleIds || ruleIds.includes(id);
+  const correlations = loaded.correlations.filter((c) => chosen(c.id));
+  const counted = new Set(correlations.flatMap((c) => c.rules));
+  const detection = loaded.rules.filter(
+    (r) => chosen(r.id) || counted.has(r.id) || (r.name !== undefined && counted.has(r.name)),
+  );
+  if (detection.length === 0)
     throw new Error(
       `no usable Sigma rule (${loaded.rejected[0]?.reason ?? 'the text holds no detection rule'})`,
     );
   return {
-    engine: new DetectionEngine(rules, { filters: loaded.filters }),
-    rules: rules.map((r) => ({ id: r.id, title: r.title, level: r.level })),
+    engine: new DetectionEngine(detection, { filters: loaded.filters }),
+    rules: [...detection, ...correlations].map((r) => ({ id: r.id, title: r.title, level: r.level })),
+    detection,
+    correlations,
+    silenced: silencedByCorrelations({ rules: detection, correlations }),
   };
+}
+
+/** The hit of a fired correlation: no one event, so its key names the group and the window. */
+export const correlationHitKey = (c: CorrelationAlert): string =>
+  `corr:${new Date(c.windowStart).toISOString()}:${JSON.stringify(c.group)}`;
+
+/** What one job evaluates with: its rules, its correlations' state, the tenant's exceptions. */
+interface HuntRun {
+  compiled: CompiledHunt;
+  correlation: CorrelationEngine | undefined;
+  policy: RulePolicy | undefined;
 }
 
 export class SigmaHuntRunner {
@@ -63,7 +107,14 @@ export class SigmaHuntRunner {
   private stopped = false;
 
   constructor(
-    private readonly deps: { hunts: SigmaHuntStore; events: EventStore; bus: Bus; log: Logger },
+    private readonly deps: {
+      hunts: SigmaHuntStore;
+      events: EventStore;
+      bus: Bus;
+      log: Logger;
+      /** the tenants' rule exceptions, applied to the alerts a hunt raises */
+      exceptions?: RuleExceptionStore;
+    },
     opts: Partial<SigmaHuntRunnerOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
@@ -104,16 +155,26 @@ export class SigmaHuntRunner {
 
   private async run(job: SigmaHunt): Promise<void> {
     const { hunts } = this.deps;
-    let engine: DetectionEngine;
+    let compiled: CompiledHunt;
     try {
-      engine = compileHuntRules(
+      compiled = compileHuntRules(
         (await hunts.ruleYaml(job.id)) ?? '',
         job.rules.map((r) => r.id),
-      ).engine;
+      );
     } catch (e) {
       await hunts.finish(job.id, this.worker, 'failed', (e as Error).message);
       return;
     }
+    const exceptions =
+      job.raiseAlerts && this.deps.exceptions ? await this.deps.exceptions.list([job.tenant]) : [];
+    const hunt: HuntRun = {
+      compiled,
+      correlation:
+        compiled.correlations.length > 0
+          ? new CorrelationEngine(compiled.correlations, compiled.detection)
+          : undefined,
+      policy: exceptions.length > 0 ? new RulePolicy([], exceptions) : undefined,
+    };
     const from = Date.parse(job.from);
     const to = Date.parse(job.to);
     const base = { tenants: [job.tenant] };
@@ -134,7 +195,7 @@ export class SigmaHuntRunner {
           return;
         }
         const sliceEnd = Math.min(to, cursor + slice);
-        const r = await this.scanSlice(job, engine, cursor, sliceEnd, job.maxEvents - scanned, hits);
+        const r = await this.scanSlice(job, hunt, cursor, sliceEnd, job.maxEvents - scanned, hits);
         scanned += r.scanned;
         hits += r.hits;
         cursor = sliceEnd;
@@ -153,6 +214,18 @@ export class SigmaHuntRunner {
           return;
         }
       }
+      // Windows still open at the end of the range are judged now (lt/lte/eq conditions).
+      if (hunt.correlation) {
+        hits += await this.recordCorrelations(job, hunt, hunt.correlation.flush(), hits);
+        const state = await hunts.progress(job.id, this.worker, {
+          total,
+          scanned,
+          hits,
+          cursor: new Date(cursor).toISOString(),
+          leaseUntil: new Date(Date.now() + this.opts.leaseMs),
+        });
+        if (!state) return;
+      }
       await hunts.finish(job.id, this.worker, 'done', null);
     } catch (e) {
       this.deps.log.warn({ err: e, hunt: job.id }, 'retro-hunt failed');
@@ -163,7 +236,7 @@ export class SigmaHuntRunner {
   /** Reads one slice page by page; returns what it read and found. */
   private async scanSlice(
     job: SigmaHunt,
-    engine: DetectionEngine,
+    hunt: HuntRun,
     start: number,
     end: number,
     budget: number,
@@ -172,6 +245,7 @@ export class SigmaHuntRunner {
     let offset = 0;
     let total = 0;
     let hits = 0;
+    const matches: CorrelationInput[] = [];
     for (;;) {
       const page = await this.deps.events.search({
         tenants: [job.tenant],
@@ -182,22 +256,30 @@ export class SigmaHuntRunner {
       });
       total = page.total;
       if (page.events.length === 0) break;
-      hits += await this.record(job, engine, page.events, hitsBefore + hits);
+      hits += await this.record(job, hunt, page.events, hitsBefore + hits, matches);
       offset += page.events.length;
       if (page.events.length < this.opts.pageSize || offset >= budget) break;
+    }
+    if (hunt.correlation && matches.length > 0) {
+      // Pages come newest first; correlations count in event time.
+      matches.sort((a, b) => a.time! - b.time!);
+      hits += await this.recordCorrelations(job, hunt, hunt.correlation.process(matches), hitsBefore + hits);
     }
     return { total, scanned: offset, hits };
   }
 
+  /** Keeps one page's rule matches as hits (and alerts); adds what correlations count to `matches`. */
   private async record(
     job: SigmaHunt,
-    engine: DetectionEngine,
+    hunt: HuntRun,
     events: VigilEvent[],
     hitsBefore: number,
+    matches: CorrelationInput[],
   ): Promise<number> {
-    const found = engine.evaluate(events);
+    const found = hunt.compiled.engine.evaluate(events);
     if (found.length === 0) return 0;
     const now = new Date().toISOString();
+    const nowMs = Date.parse(now);
     const stored: SigmaHuntHit[] = [];
     const records: DetectionRecord[] = [];
     for (const d of found) {
@@ -211,17 +293,63 @@ export class SigmaHuntRunner {
           level: d.level,
           ts: ev['@timestamp'],
         });
-      if (job.raiseAlerts) {
+      // As live: an excepted match neither alerts nor counts toward a correlation.
+      if (hunt.policy?.exceptionFor(job.tenant, d.ruleId, ev, d.matchedFields, nowMs)) continue;
+      if (hunt.correlation) matches.push({ ruleId: d.ruleId, event: ev, time: Date.parse(ev['@timestamp']) });
+      if (job.raiseAlerts && !hunt.compiled.silenced.has(d.ruleId)) {
         const r = fromSigma(d, ev, now);
         records.push({ ...r, details: { ...r.details, retroHunt: job.id } });
       }
     }
     await this.deps.hunts.addHits(stored);
+    await this.publish(job, records);
+    return found.length;
+  }
+
+  /** Keeps fired correlations as hits and, when asked, raises them (unless excepted). */
+  private async recordCorrelations(
+    job: SigmaHunt,
+    hunt: HuntRun,
+    fired: CorrelationAlert[],
+    hitsBefore: number,
+  ): Promise<number> {
+    if (fired.length === 0) return 0;
+    const now = new Date().toISOString();
+    const nowMs = Date.parse(now);
+    const stored: SigmaHuntHit[] = [];
+    const records: DetectionRecord[] = [];
+    for (const c of fired) {
+      if (hitsBefore + stored.length < MAX_STORED_HITS)
+        stored.push({
+          huntId: job.id,
+          eventId: correlationHitKey(c),
+          ruleId: c.correlationId,
+          title: c.title,
+          level: c.level,
+          ts: new Date(c.windowEnd).toISOString(),
+        });
+      if (!job.raiseAlerts || hunt.compiled.silenced.has(c.correlationId)) continue;
+      if (hunt.policy?.exceptionFor(job.tenant, c.correlationId, c.group, [], nowMs)) continue;
+      const meta = hunt.compiled.correlations.find((x) => x.id === c.correlationId);
+      const r = fromCorrelation(
+        c,
+        job.tenant,
+        meta?.tags ?? [],
+        meta?.attack ?? { techniques: [], tactics: [] },
+        now,
+      );
+      records.push({ ...r, details: { ...r.details, retroHunt: job.id } });
+    }
+    await this.deps.hunts.addHits(stored);
+    await this.publish(job, records);
+    return fired.length;
+  }
+
+  private async publish(job: SigmaHunt, records: DetectionRecord[]): Promise<void> {
     if (records.length > 0)
       await this.deps.bus.publish(`${DETECTIONS_SUBJECT}.${job.tenant}`, records, {
         id: shortHash(`hunt\n${records.map((r) => r.id).join('\n')}`),
       });
-    return found.length;
   }
 }
 

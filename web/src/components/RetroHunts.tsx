@@ -136,14 +136,16 @@ function HuntHits({ id, count }: { id: string; count: number }) {
           {hits.data.hits.map((x) => (
             <tr key={`${x.eventId}-${x.ruleId}`}>
               <td className="ellipsis mono">
-                <button
-                  type="button"
-                  className="pivot"
-                  title={`Search for event ${x.eventId}`}
-                  onClick={() => navigate('/search', { q: `event.id:"${x.eventId}"`, range: 'all' })}
-                >
-                  {x.eventId}
-                </button>
+                {correlationGroup(x.eventId) ?? (
+                  <button
+                    type="button"
+                    className="pivot"
+                    title={`Search for event ${x.eventId}`}
+                    onClick={() => navigate('/search', { q: `event.id:"${x.eventId}"`, range: 'all' })}
+                  >
+                    {x.eventId}
+                  </button>
+                )}
               </td>
               <td className="ellipsis" title={`${x.title} (${x.ruleId})`}>
                 {x.title}
@@ -259,4 +261,23 @@ export function RetroHunts({ ruleId }: { ruleId?: string }) {
       <HuntList />
     </div>
   );
+}
+
+/**
+ * A fired correlation's hit has no one event: its key (`corr:<window start>:<group as JSON>`)
+ * is shown as the group it fired for. Group fields are Sigma names, so there is no search pivot.
+ */
+function correlationGroup(key: string) {
+  const m = /^corr:[^:]+:\d\d:\d\d\.\d{3}Z:(.*)$/.exec(key);
+  if (!m) return undefined;
+  let group: Record<string, unknown> = {};
+  try {
+    group = JSON.parse(m[1]!) as Record<string, unknown>;
+  } catch {
+    // shown as the bare key below
+  }
+  const text = Object.entries(group)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+  return <span title={key}>correlation{text ? `: ${text}` : ''}</span>;
 }
