@@ -189,6 +189,14 @@ export class SigmaHuntRunner {
       let hits = job.hits;
       let cursor = job.cursor ? Date.parse(job.cursor) : from;
       let slice = Math.min(3_600_000, Math.max(MIN_SLICE_MS, to - cursor));
+      const checkpoint = () =>
+        hunts.progress(job.id, this.worker, {
+          total,
+          scanned,
+          hits,
+          cursor: new Date(cursor).toISOString(),
+          leaseUntil: new Date(Date.now() + this.opts.leaseMs),
+        });
       while (cursor < to && scanned < job.maxEvents) {
         if (this.stopped) {
           await hunts.release(job.id, this.worker);
@@ -201,13 +209,7 @@ export class SigmaHuntRunner {
         cursor = sliceEnd;
         slice = nextSlice(slice, r.total);
         total = Math.max(total, scanned);
-        const state = await hunts.progress(job.id, this.worker, {
-          total,
-          scanned,
-          hits,
-          cursor: new Date(cursor).toISOString(),
-          leaseUntil: new Date(Date.now() + this.opts.leaseMs),
-        });
+        const state = await checkpoint();
         if (!state) return; // another worker took the job over (our lease ran out): it carries on
         if (state.cancelRequested) {
           await hunts.finish(job.id, this.worker, 'cancelled', null);
@@ -217,14 +219,7 @@ export class SigmaHuntRunner {
       // Windows still open at the end of the range are judged now (lt/lte/eq conditions).
       if (hunt.correlation) {
         hits += await this.recordCorrelations(job, hunt, hunt.correlation.flush(), hits);
-        const state = await hunts.progress(job.id, this.worker, {
-          total,
-          scanned,
-          hits,
-          cursor: new Date(cursor).toISOString(),
-          leaseUntil: new Date(Date.now() + this.opts.leaseMs),
-        });
-        if (!state) return;
+        if (!(await checkpoint())) return;
       }
       await hunts.finish(job.id, this.worker, 'done', null);
     } catch (e) {

@@ -88,6 +88,24 @@ export function versionSelection(values: string[] | undefined): VersionSelection
   return sel;
 }
 
+/**
+ * The WHERE term over `v` (intel_indicator_versions) that a selection makes, with its arguments;
+ * undefined when it takes every version. `list(n)` writes n placeholders in the store's dialect.
+ */
+export function versionSelectionTerm(
+  select: VersionSelection,
+  list: (n: number) => string,
+): { sql: string; args: string[] } | undefined {
+  if (select.all) return undefined;
+  const edge = (fn: 'min' | 'max') =>
+    `v.modified = (SELECT ${fn}(e.modified) FROM intel_indicator_versions e WHERE e.stix_id = v.stix_id)`;
+  const any: string[] = [];
+  if (select.last) any.push(edge('max'));
+  if (select.first) any.push(edge('min'));
+  if (select.at?.length) any.push(`v.modified IN (${list(select.at.length)})`);
+  return { sql: any.length ? `(${any.join(' OR ')})` : '1 = 0', args: select.at ?? [] };
+}
+
 /** Versions in collection order: by time added, then indicator id (a version's unique key). */
 export interface IndicatorVersionQuery {
   after?: { modified: string; id: string };

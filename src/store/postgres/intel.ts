@@ -29,6 +29,7 @@ import {
   KEEP_VERSIONS,
   servedVersion,
   versionChange,
+  versionSelectionTerm,
   type IndicatorVersion,
   type IndicatorVersionQuery,
   type VersionColumns,
@@ -381,21 +382,10 @@ export class PostgresIntelStore implements IntelStore {
       where.push('v.stix_id = ANY(?)');
       args.push(q.stixIds);
     }
-    if (!q.select.all) {
-      const any: string[] = [];
-      if (q.select.last)
-        any.push(
-          'v.modified = (SELECT max(l.modified) FROM intel_indicator_versions l WHERE l.stix_id = v.stix_id)',
-        );
-      if (q.select.first)
-        any.push(
-          'v.modified = (SELECT min(f.modified) FROM intel_indicator_versions f WHERE f.stix_id = v.stix_id)',
-        );
-      if (q.select.at?.length) {
-        any.push('v.modified = ANY(?)');
-        args.push(q.select.at);
-      }
-      where.push(any.length ? `(${any.join(' OR ')})` : 'false');
+    const chosen = versionSelectionTerm(q.select, inList);
+    if (chosen) {
+      where.push(chosen.sql);
+      args.push(...chosen.args);
     }
     const found = await rows<IndicatorRow & VersionColumns>(
       this.pool,

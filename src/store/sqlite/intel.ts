@@ -30,6 +30,7 @@ import {
   KEEP_VERSIONS,
   servedVersion,
   versionChange,
+  versionSelectionTerm,
   type IndicatorVersion,
   type IndicatorVersionQuery,
   type VersionColumns,
@@ -321,21 +322,10 @@ export class SqliteIntelStore implements IntelStore {
       where.push(`v.stix_id IN (${placeholders(q.stixIds.length || 1)})`);
       args.push(...(q.stixIds.length ? q.stixIds : ['']));
     }
-    if (!q.select.all) {
-      const any: string[] = [];
-      if (q.select.last)
-        any.push(
-          'v.modified = (SELECT max(modified) FROM intel_indicator_versions l WHERE l.stix_id = v.stix_id)',
-        );
-      if (q.select.first)
-        any.push(
-          'v.modified = (SELECT min(modified) FROM intel_indicator_versions f WHERE f.stix_id = v.stix_id)',
-        );
-      if (q.select.at?.length) {
-        any.push(`v.modified IN (${placeholders(q.select.at.length)})`);
-        args.push(...q.select.at);
-      }
-      where.push(any.length ? `(${any.join(' OR ')})` : '0 = 1');
+    const chosen = versionSelectionTerm(q.select, placeholders);
+    if (chosen) {
+      where.push(chosen.sql);
+      args.push(...chosen.args);
     }
     const rows = this.db
       .prepare(
