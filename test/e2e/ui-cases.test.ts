@@ -559,7 +559,7 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     await page.getByTestId('add-to-case').waitFor({ state: 'detached' });
     expect(await focused()).toBe('add-to-case-button');
 
-    // A hand-made dialog (assign, opened with "e"): from the last control Tab goes back to the first.
+    // The assign dialog (opened with "e", a form in a Modal): from the last control Tab goes back to the first.
     await page.evaluate('document.activeElement?.blur()');
     await page.keyboard.press('e');
     const assign = page.getByRole('dialog', { name: 'Assign' });
@@ -574,6 +574,15 @@ describe.skipIf(chromiumMissing)('case page and admin pages in Chromium', () => 
     expect(await focused()).toBe('Cancel');
     await page.keyboard.press('Escape');
     await assign.waitFor({ state: 'detached' });
+
+    // The shortcuts list ("?"): focus inside, Escape closes it.
+    await page.evaluate('document.activeElement?.blur()');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await inDialog()).toBe(true);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
     await page.context().close();
   }, 60_000);
 

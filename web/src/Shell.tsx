@@ -5,7 +5,7 @@ import type { Permission } from './permissions';
 import { Link, navigate, useLocation } from './router';
 import { useSession } from './session';
 import { applyTheme, currentTheme } from './theme';
-import { useFocusTrap } from './components/focus-trap';
+import { Modal } from './components/Modal';
 import { adminApi } from './api';
 import { selectTenant, useSelectedTenant } from './tenant';
 
@@ -148,66 +148,54 @@ function ShortcutsDialog({
   items: ReadonlyArray<{ key: string; label: string }>;
   onClose: () => void;
 }) {
-  const box = useFocusTrap<HTMLDivElement>();
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div
-        ref={box}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Keyboard shortcuts"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2>Keyboard shortcuts</h2>
-        <table className="table compact">
-          <tbody>
-            {items.map((n) => (
-              <tr key={n.key}>
-                <td>
-                  <kbd>g</kbd> <kbd>{n.key}</kbd>
-                </td>
-                <td>{n.label}</td>
-              </tr>
-            ))}
-            <tr>
+    <Modal title="Keyboard shortcuts" onClose={onClose}>
+      <table className="table compact">
+        <tbody>
+          {items.map((n) => (
+            <tr key={n.key}>
               <td>
-                <kbd>j</kbd> / <kbd>k</kbd>
+                <kbd>g</kbd> <kbd>{n.key}</kbd>
               </td>
-              <td>Alert queue: next / previous</td>
+              <td>{n.label}</td>
             </tr>
-            <tr>
-              <td>
-                <kbd>x</kbd>
-              </td>
-              <td>Alert queue: select</td>
-            </tr>
-            <tr>
-              <td>
-                <kbd>Enter</kbd>
-              </td>
-              <td>Alert queue: open</td>
-            </tr>
-            <tr>
-              <td>
-                <kbd>a</kbd> <kbd>c</kbd> <kbd>e</kbd>
-              </td>
-              <td>Acknowledge, close with verdict, assign (selection or current)</td>
-            </tr>
-            <tr>
-              <td>
-                <kbd>/</kbd>
-              </td>
-              <td>Focus the filter or query box</td>
-            </tr>
-          </tbody>
-        </table>
-        <button type="button" onClick={onClose} autoFocus>
-          Close
-        </button>
-      </div>
-    </div>
+          ))}
+          <tr>
+            <td>
+              <kbd>j</kbd> / <kbd>k</kbd>
+            </td>
+            <td>Alert queue: next / previous</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>x</kbd>
+            </td>
+            <td>Alert queue: select</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>Enter</kbd>
+            </td>
+            <td>Alert queue: open</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>a</kbd> <kbd>c</kbd> <kbd>e</kbd>
+            </td>
+            <td>Acknowledge, close with verdict, assign (selection or current)</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>/</kbd>
+            </td>
+            <td>Focus the filter or query box</td>
+          </tr>
+        </tbody>
+      </table>
+      <button type="button" onClick={onClose} autoFocus>
+        Close
+      </button>
+    </Modal>
   );
 }
 
@@ -219,7 +207,11 @@ function TenantPicker() {
   const { me } = useSession();
   const qc = useQueryClient();
   const selected = useSelectedTenant();
-  const listed = useQuery({ queryKey: ['tenants', 'mine'], queryFn: () => adminApi.tenants(), staleTime: 60_000 });
+  const listed = useQuery({
+    queryKey: ['tenants', 'mine'],
+    queryFn: () => adminApi.tenants(),
+    staleTime: 60_000,
+  });
   const options = listed.data?.tenants ?? [];
   useEffect(() => {
     // A choice this user may not make (left by another user, or a tenant that is gone) is dropped.

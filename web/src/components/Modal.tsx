@@ -8,12 +8,15 @@ import { useFocusTrap } from './focus-trap';
 
 export function Modal({
   title,
+  heading = title,
   onClose,
   children,
   wide = false,
   testId,
 }: {
+  /** the dialog's accessible name, and its heading unless `heading` is given */
   title: string;
+  heading?: ReactNode;
   onClose: () => void;
   children: ReactNode;
   wide?: boolean;
@@ -38,7 +41,7 @@ export function Modal({
           }
         }}
       >
-        <h2>{title}</h2>
+        <h2>{heading}</h2>
         {children}
       </div>
     </div>

@@ -6,7 +6,7 @@ import { errorText, splitList } from '../components/CaseUi';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../format';
 import { useSession } from '../session';
-import { useFocusTrap } from '../components/focus-trap';
+import { Modal } from '../components/Modal';
 
 function useAdminWrite<V, R>(fn: (v: V) => Promise<R>, onDone?: (r: R) => void) {
   const qc = useQueryClient();
@@ -198,52 +198,37 @@ function ResetPassword({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const box = useFocusTrap<HTMLDivElement>();
   const [pw, setPw] = useState('');
   const reset = useAdminWrite((password: string) => adminApi.patchUser(username, { password }), onDone);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div
-        ref={box}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`Reset password of ${username}`}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
+    <Modal title={`Reset password of ${username}`} onClose={onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (pw) reset.mutate(pw);
         }}
       >
-        <h2>Reset password of {username}</h2>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (pw) reset.mutate(pw);
-          }}
-        >
-          <label>
-            New password
-            <input
-              type="password"
-              value={pw}
-              onChange={(e) => setPw(e.target.value)}
-              autoFocus
-              autoComplete="new-password"
-            />
-          </label>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={!pw || reset.isPending}>
-              Set password
-            </button>
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            {reset.error && <span className="form-error">{errorText(reset.error)}</span>}
-          </div>
-        </form>
-      </div>
-    </div>
+        <label>
+          New password
+          <input
+            type="password"
+            value={pw}
+            onChange={(e) => setPw(e.target.value)}
+            autoFocus
+            autoComplete="new-password"
+          />
+        </label>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!pw || reset.isPending}>
+            Set password
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          {reset.error && <span className="form-error">{errorText(reset.error)}</span>}
+        </div>
+      </form>
+    </Modal>
   );
 }
 

@@ -14,7 +14,7 @@ import { ago, num, Time } from '../format';
 import { navigate, useLocation } from '../router';
 import { GROUP_PAGE, groupAlertIds, useGroupedQueue, type GroupBy, type QueueRow } from './alert-groups';
 import { useSession } from '../session';
-import { useFocusTrap } from '../components/focus-trap';
+import { Modal } from '../components/Modal';
 
 const AlertDetail = lazyComponent(() => import('./AlertDetail'));
 
@@ -634,44 +634,35 @@ export function VerdictDialog({
   onPick: (v: (typeof ALERT_VERDICTS)[number]) => void;
   onCancel: () => void;
 }) {
-  const box = useFocusTrap<HTMLDivElement>();
   useEffect(() => {
+    // The digits pick wherever focus is; Escape is the dialog's own.
     const onKey = (e: KeyboardEvent) => {
       const n = Number(e.key);
       if (n >= 1 && n <= ALERT_VERDICTS.length) {
         e.preventDefault();
         onPick(ALERT_VERDICTS[n - 1]!);
-      } else if (e.key === 'Escape') onCancel();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onPick, onCancel]);
+  }, [onPick]);
   return (
-    <div className="modal-backdrop" onClick={onCancel}>
-      <div
-        ref={box}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Close with verdict"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2>
-          Close {num(count)} alert{count === 1 ? '' : 's'} as…
-        </h2>
-        <div className="choices">
-          {ALERT_VERDICTS.map((v, i) => (
-            <button key={v} type="button" onClick={() => onPick(v)} autoFocus={i === 0}>
-              <kbd>{i + 1}</kbd> {v.replace(/_/g, ' ')}
-            </button>
-          ))}
-        </div>
-        <button type="button" className="ghost" onClick={onCancel}>
-          Cancel <kbd>Esc</kbd>
-        </button>
+    <Modal
+      title="Close with verdict"
+      heading={`Close ${num(count)} alert${count === 1 ? '' : 's'} as…`}
+      onClose={onCancel}
+    >
+      <div className="choices">
+        {ALERT_VERDICTS.map((v, i) => (
+          <button key={v} type="button" onClick={() => onPick(v)} autoFocus={i === 0}>
+            <kbd>{i + 1}</kbd> {v.replace(/_/g, ' ')}
+          </button>
+        ))}
       </div>
-    </div>
+      <button type="button" className="ghost" onClick={onCancel}>
+        Cancel <kbd>Esc</kbd>
+      </button>
+    </Modal>
   );
 }
 
@@ -686,27 +677,15 @@ export function AssignDialog({
   onAssign: (a: string | null) => void;
   onCancel: () => void;
 }) {
-  const box = useFocusTrap<HTMLFormElement>();
   const [who, setWho] = useState(initial);
   return (
-    <div className="modal-backdrop" onClick={onCancel}>
+    <Modal title="Assign" heading={`Assign ${num(count)} alert${count === 1 ? '' : 's'}`} onClose={onCancel}>
       <form
-        ref={box}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Assign"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
         onSubmit={(e) => {
           e.preventDefault();
           onAssign(who.trim() || null);
         }}
       >
-        <h2>
-          Assign {num(count)} alert{count === 1 ? '' : 's'}
-        </h2>
         <label>
           Assignee (empty to unassign)
           <input value={who} onChange={(e) => setWho(e.target.value)} autoFocus maxLength={100} />
@@ -720,6 +699,6 @@ export function AssignDialog({
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

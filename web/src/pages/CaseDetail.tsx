@@ -18,7 +18,7 @@ import { CaseTabs, errorText, useCaseMutation, type Tab } from '../components/Ca
 import { ErrorState, Loading, PageHeader } from '../components/States';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
-import { useFocusTrap } from '../components/focus-trap';
+import { Modal } from '../components/Modal';
 
 export default function CaseDetail({ id }: { id: string }) {
   const { can } = useSession();
@@ -85,7 +85,6 @@ export default function CaseDetail({ id }: { id: string }) {
 
 /** Pick the case this one folds into; the server moves everything and closes this one as merged. */
 function MergeDialog({ c, onClose }: { c: Case; onClose: () => void }) {
-  const box = useFocusTrap<HTMLDivElement>();
   const [into, setInto] = useState('');
   const [filter, setFilter] = useState('');
   const list = useQuery({
@@ -103,60 +102,46 @@ function MergeDialog({ c, onClose }: { c: Case; onClose: () => void }) {
   );
   const targets = (list.data?.cases ?? []).filter((x) => x.id !== c.id);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div
-        ref={box}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Merge case"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
+    <Modal title="Merge case" heading={`Merge #${c.number} into another case`} onClose={onClose}>
+      <p className="muted small">
+        Alerts, tasks, observables, comments, evidence and pins move to the chosen case; this one is closed as
+        merged.
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (into) merge.mutate(into);
         }}
       >
-        <h2>Merge #{c.number} into another case</h2>
-        <p className="muted small">
-          Alerts, tasks, observables, comments, evidence and pins move to the chosen case; this one is closed
-          as merged.
-        </p>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (into) merge.mutate(into);
-          }}
-        >
-          <label>
-            Find
-            <input
-              value={filter}
-              onChange={(e) => setFilter(e.target.value)}
-              autoFocus
-              placeholder="title words"
-            />
-          </label>
-          <label>
-            Into
-            <select value={into} onChange={(e) => setInto(e.target.value)} required size={6}>
-              {targets.map((t) => (
-                <option key={t.id} value={t.id}>
-                  #{t.number} {t.title} ({t.status.replace(/_/g, ' ')})
-                </option>
-              ))}
-            </select>
-          </label>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={!into || merge.isPending}>
-              Merge
-            </button>
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            {merge.error && <span className="form-error">{errorText(merge.error)}</span>}
-          </div>
-        </form>
-      </div>
-    </div>
+        <label>
+          Find
+          <input
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            autoFocus
+            placeholder="title words"
+          />
+        </label>
+        <label>
+          Into
+          <select value={into} onChange={(e) => setInto(e.target.value)} required size={6}>
+            {targets.map((t) => (
+              <option key={t.id} value={t.id}>
+                #{t.number} {t.title} ({t.status.replace(/_/g, ' ')})
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!into || merge.isPending}>
+            Merge
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          {merge.error && <span className="form-error">{errorText(merge.error)}</span>}
+        </div>
+      </form>
+    </Modal>
   );
 }
