@@ -95,10 +95,13 @@ try {
   const indexSeconds = (performance.now() - i0) / 1000;
   // What the background loop does once a minute: the finished days' hot-field indexes (one per
   // step, timed here as the longest an append waits for one) and the planner statistics.
-  const builder = new HotIndexBuilder(db);
+  // EVENT_BENCH_NO_HOT_INDEX=1: every day as the day being written before its first watermark
+  // (hot columns, no indexes); EVENT_BENCH_WATERMARK=1: every day as the day being written with
+  // a watermark at its last row (partial indexes over all of it, no tail).
+  const watermark = process.env.EVENT_BENCH_WATERMARK === '1';
+  const builder = watermark ? new HotIndexBuilder(db, () => START, { minTail: 1 }) : new HotIndexBuilder(db);
   let longestStepMs = 0;
   const h0 = performance.now();
-  // EVENT_BENCH_NO_HOT_INDEX=1: every day as the day being written (hot columns, no indexes yet).
   const buildHot =
     process.env.EVENT_BENCH_INGEST_ONLY !== '1' && process.env.EVENT_BENCH_NO_HOT_INDEX !== '1';
   for (let more = buildHot; more;) {

@@ -32,6 +32,8 @@ export interface Source {
    * no one-field index covers.
    */
   coverIndex?: { name: string; term: string };
+  /** A condition on the table's own columns choosing this source's rows (SQL text, no values). */
+  rows?: string;
 }
 
 const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";
@@ -47,6 +49,7 @@ export function sourceRows(
 ): Frag {
   const d = s.dialect;
   const conds: Frag[] = [d.scope(opts.tenants, opts.from, opts.to)];
+  if (s.rows) conds.push({ sql: s.rows, params: [] });
   if (d.rowGuard) conds.push({ sql: d.rowGuard, params: [] });
   if (q.where) conds.push(compileExpr(q.where, d));
   conds.push(...extra);

@@ -105,6 +105,11 @@ export interface Partition {
   hot: boolean;
   /** Their indexes are built (the day is over). */
   hotIndexed: boolean;
+  /**
+   * Before that, rows with seq at or below this are in the day's watermark indexes (partial
+   * indexes, `seq <= hotUpto`); 0 when it has none.
+   */
+  hotUpto: number;
 }
 
 /** Every day table, oldest first. */
@@ -112,7 +117,7 @@ export function listPartitions(db: Db): Partition[] {
   return (
     db
       .prepare(
-        'SELECT p.day, p.name, coalesce(f.upto, 0) AS indexed, p.hot FROM event_partitions p LEFT JOIN event_fts_progress f USING (day) ORDER BY p.day',
+        'SELECT p.day, p.name, coalesce(f.upto, 0) AS indexed, p.hot, p.hot_upto AS hotUpto FROM event_partitions p LEFT JOIN event_fts_progress f USING (day) ORDER BY p.day',
       )
       .all() as Array<Omit<Partition, 'hot' | 'hotIndexed'> & { hot: number }>
   ).map((p) => ({ ...p, hot: p.hot >= 1, hotIndexed: p.hot === 2 }));

@@ -14,7 +14,7 @@ import {
 } from '../../search/ports.js';
 import type { Db } from './db.js';
 import { ftsName, listPartitions, overlapping } from './event-partitions.js';
-import { HOT_COVER_TERM, hotCoverIndex, hotField, IRREGULAR } from './hot-fields.js';
+import { HOT_COVER_TERM, hotCoverIndex, hotField, IRREGULAR, watermarkTerm } from './hot-fields.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -145,17 +145,26 @@ export class SqliteEventSearch implements EventSearch {
           .all() as Array<{ name: string }>
       ).map((r) => r.name),
     );
-    const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).map((p) => ({
-      table: p.name,
-      dialect: sqliteDialect({
-        rowGuard: ROW_GUARD,
-        fts: { table: ftsName(p.name), indexedUpTo: p.indexed },
-        ...(p.hot ? { hot: HOT_COLUMNS } : {}),
-      }),
-      ...(p.hotIndexed && covers.has(hotCoverIndex(p.name))
-        ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
-        : {}),
-    }));
+    const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).flatMap((p) => {
+      const day: Source = {
+        table: p.name,
+        dialect: sqliteDialect({
+          rowGuard: ROW_GUARD,
+          fts: { table: ftsName(p.name), indexedUpTo: p.indexed },
+          ...(p.hot ? { hot: HOT_COLUMNS } : {}),
+        }),
+        ...(p.hotIndexed && covers.has(hotCoverIndex(p.name))
+          ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
+          : {}),
+      };
+      // The day being written: its rows under the watermark through their partial indexes, the
+      // rows after it by a scan of the newest seqs.
+      if (!p.hot || p.hotIndexed || p.hotUpto <= 0) return [day];
+      return [
+        { ...day, rows: watermarkTerm(p.hotUpto) },
+        { ...day, rows: `seq > ${Math.trunc(p.hotUpto)}` },
+      ];
+    });
     return compileQuery(q, sqliteDialect({ rowGuard: ROW_GUARD }), {
       tenants,
       ...opts,

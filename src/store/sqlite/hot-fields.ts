@@ -72,6 +72,24 @@ export function hotIndexStatements(table: string): string[] {
 export const hotCoverIndex = (table: string): string => `${table}_hot_cover`;
 
 /**
+ * The day being written: the same one-field indexes, partial over its rows up to a watermark seq.
+ * A row added later fails the index's WHERE and costs the index nothing, so ingest keeps its speed;
+ * a query over the day reads the indexed rows with the index's own term (it must appear as
+ * written, for SQLite to use a partial index) and scans the rows after. The term is `+seq <= w`:
+ * as `seq <= w` it was also a rowid range, and the planner read a count over a day through whole
+ * rows instead of the (tenant, ts) index. No all-columns index here: with a term every query of the
+ * day carries, the planner would take it where it does not help.
+ */
+export const watermarkTerm = (w: number): string => `+seq <= ${Math.trunc(w)}`;
+export const watermarkPrefix = (table: string, w: number): string => `${table}_w${Math.trunc(w)}_`;
+export function watermarkIndexStatements(table: string, w: number): string[] {
+  return HOT_FIELDS.filter((h) => h.indexed).map(
+    (h) =>
+      `CREATE INDEX IF NOT EXISTS ${watermarkPrefix(table, w)}${h.column} ON ${table}(tenant, ${h.column}, ts) WHERE ${watermarkTerm(w)}`,
+  );
+}
+
+/**
  * The all-hot-columns index is partial on a term no other query contains (every row has seq > 0),
  * so the planner uses it only where a group-by asks for it by name with this term. Left free, it
  * took the index for filtered queries it does not help: `event.outcome:failure | top host.name`

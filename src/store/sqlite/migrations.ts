@@ -129,7 +129,7 @@ const FOUNDATION: readonly Migration[] = [
     version: 3,
     name: 'events-by-day',
     sql: `
-      CREATE TABLE event_partitions (day INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hot INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE event_partitions (day INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hot INTEGER NOT NULL DEFAULT 0, hot_upto INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE event_usage (
         day INTEGER NOT NULL,
         tenant TEXT NOT NULL,
@@ -153,6 +153,19 @@ const FOUNDATION: readonly Migration[] = [
       const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
       if (!cols.includes('hot'))
         db.exec('ALTER TABLE event_partitions ADD COLUMN hot INTEGER NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    // The day being written gets its hot-field indexes over its rows up to a watermark (a seq),
+    // rebuilt as it grows (hot-index-builder.ts); 0 while it has none.
+    // Version 3 creates it on new databases.
+    version: 5,
+    name: 'hot index watermark of the day being written',
+    sql: '',
+    up: (db) => {
+      const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
+      if (!cols.includes('hot_upto'))
+        db.exec('ALTER TABLE event_partitions ADD COLUMN hot_upto INTEGER NOT NULL DEFAULT 0');
     },
   },
 ];

@@ -18,8 +18,9 @@ export class PlannerStats {
     let n = 0;
     this.db.pragma('analysis_limit = 1000');
     for (const p of listPartitions(this.db)) {
-      // A finished day has full statistics from HotIndexBuilder: a sample would only blur them.
-      if (p.hotIndexed) continue;
+      // A finished day, or one with a watermark, has full statistics from HotIndexBuilder: a
+      // sample would only blur them.
+      if (p.hotIndexed || p.hotUpto > 0) continue;
       const rows = this.db.prepare(`SELECT max(seq) FROM ${p.name}`).pluck().get() as number | null;
       if (rows === null) continue;
       const before = this.analyzedAt.get(p.name);
