@@ -97,7 +97,8 @@ export class FullTextIndexLoop {
     try {
       n = this.indexer.step(ROWS_PER_STEP);
       // The planner statistics ride along: a minute apart, milliseconds each.
-      // And the finished days' hot-field indexes: one per minute at most, since appends wait.
+      // And the hot-field indexes (finished days', the watermark of the day being written): one
+      // per minute at most, since appends wait.
       if (Date.now() - this.statsAt > 60_000) {
         this.statsAt = Date.now();
         this.hotIndexes.step();
