@@ -149,11 +149,7 @@ const FOUNDATION: readonly Migration[] = [
     version: 4,
     name: 'hot-field columns',
     sql: '',
-    up: (db) => {
-      const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
-      if (!cols.includes('hot'))
-        db.exec('ALTER TABLE event_partitions ADD COLUMN hot INTEGER NOT NULL DEFAULT 0');
-    },
+    up: (db) => addPartitionColumn(db, 'hot'),
   },
   {
     // The day being written gets its hot-field indexes over its rows up to a watermark (a seq),
@@ -162,13 +158,16 @@ const FOUNDATION: readonly Migration[] = [
     version: 5,
     name: 'hot index watermark of the day being written',
     sql: '',
-    up: (db) => {
-      const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
-      if (!cols.includes('hot_upto'))
-        db.exec('ALTER TABLE event_partitions ADD COLUMN hot_upto INTEGER NOT NULL DEFAULT 0');
-    },
+    up: (db) => addPartitionColumn(db, 'hot_upto'),
   },
 ];
+
+/** An integer column of event_partitions (default 0), unless version 3 already made it. */
+function addPartitionColumn(db: Db, column: 'hot' | 'hot_upto'): void {
+  const cols = db.prepare("SELECT name FROM pragma_table_info('event_partitions')").pluck().all();
+  if (!cols.includes(column))
+    db.exec(`ALTER TABLE event_partitions ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+}
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ...FOUNDATION,
