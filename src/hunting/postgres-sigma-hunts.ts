@@ -59,6 +59,14 @@ export class PostgresSigmaHuntStore implements SigmaHuntStore {
     return r.rows.map(toHunt);
   }
 
+  async correlationState(id: string): Promise<string | null> {
+    const r = await this.pool.query<{ correlation_state: string | null }>(
+      'SELECT correlation_state FROM sigma_hunts WHERE id = $1',
+      [id],
+    );
+    return r.rows[0]?.correlation_state ?? null;
+  }
+
   async ruleYaml(id: string): Promise<string | undefined> {
     const r = await this.pool.query<{ rule_yaml: string }>(
       `SELECT rule_yaml FROM sigma_hunts WHERE id = $1`,
@@ -99,9 +107,18 @@ export class PostgresSigmaHuntStore implements SigmaHuntStore {
     p: HuntProgress,
   ): Promise<{ cancelRequested: boolean } | undefined> {
     const r = await this.pool.query<{ cancel_requested: boolean }>(
-      `UPDATE sigma_hunts SET total = $1, scanned = $2, hits = $3, cursor = $4, lease_until = $5
-       WHERE id = $6 AND worker = $7 AND status = 'running' RETURNING cancel_requested`,
-      [p.total, p.scanned, p.hits, p.cursor, p.leaseUntil.toISOString(), id, worker],
+      `UPDATE sigma_hunts SET total = $1, scanned = $2, hits = $3, cursor = $4, lease_until = $5,
+       correlation_state = $8 WHERE id = $6 AND worker = $7 AND status = 'running' RETURNING cancel_requested`,
+      [
+        p.total,
+        p.scanned,
+        p.hits,
+        p.cursor,
+        p.leaseUntil.toISOString(),
+        id,
+        worker,
+        p.correlationState ?? null,
+      ],
     );
     return r.rows[0] ? { cancelRequested: r.rows[0].cancel_requested } : undefined;
   }

@@ -9,6 +9,7 @@ import type { DetectionRecord, Storage } from '../store/ports.js';
 import { openSqliteStorage } from '../store/sqlite/index.js';
 import { freshPostgresStorage } from '../test-support/postgres.js';
 import { PG_URL, serviceAvailable } from '../test-support/services.js';
+import { CorrelationEngine } from '../detect/correlation/evaluator.js';
 import { compileHuntRules, nextSlice, SigmaHuntRunner } from './sigma-hunt-runner.js';
 import type { SigmaHunt } from './sigma-hunts.js';
 
@@ -245,6 +246,37 @@ function describeHunts(name: string, open: () => Promise<Storage>) {
           .rules.map((r) => r.id)
           .sort(),
       ).toEqual([WHOAMI_TWICE_ID, '0b6c4c7e-5b0a-4b8e-9d0a-000000000001'].sort());
+    });
+
+    it("carries a resumed job's correlation windows on from its checkpoint", async () => {
+      const text = `${RULE}---\n${WHOAMI_TWICE}`;
+      const compiled = compileHuntRules(text);
+      const h = hunt({ raiseAlerts: true, rules: compiled.rules });
+      await storage.sigmaHunts.create(h, text);
+      // The dead worker got through the first day, where the first whoami (ev-7) opened a window.
+      const at = START + 7 * 216_000;
+      const first = (
+        await storage.events.search({ tenants: ['acme'], from: new Date(at), to: new Date(at + 1), limit: 1 })
+      ).events[0]!;
+      expect(first.event.id).toBe('ev-7');
+      const engine = new CorrelationEngine(compiled.correlations, compiled.detection);
+      engine.process([{ ruleId: '0b6c4c7e-5b0a-4b8e-9d0a-000000000001', event: first }]);
+      const now = Date.now();
+      const j = (await storage.sigmaHunts.claimNext('dead', new Date(now), new Date(now + 60_000)))!;
+      await storage.sigmaHunts.progress(j.id, 'dead', {
+        total: 1200,
+        scanned: 400,
+        hits: 1,
+        cursor: new Date(START + DAY).toISOString(),
+        leaseUntil: new Date(now - 1),
+        correlationState: engine.snapshot(),
+      });
+      expect(await runner().runNext()).toBe(true);
+      const fired = (await storage.sigmaHunts.hits('acme', h.id, { limit: 100, offset: 0 })).hits.filter(
+        (x) => x.ruleId === WHOAMI_TWICE_ID,
+      );
+      // The window opened by ev-7 before the checkpoint closes with ev-407 after it.
+      expect(fired.map((x) => x.eventId.slice(0, 29))).toEqual([`corr:${first['@timestamp']}`]);
     });
 
     it("leaves out of its alerts what the tenant's rule exceptions suppress, as live detection does", async () => {

@@ -8,8 +8,8 @@
  * Like live detection, a hunt runs the Sigma correlations in its rule text over the matches (in
  * event time: slices go oldest first and each slice's matches are sorted), and a hunt that raises
  * alerts leaves out what the tenant's rule exceptions suppress, so a tuned-out false positive does
- * not come back as a retro-hunt alert. Correlation state is not checkpointed: a job resumed on
- * another worker starts its correlation windows afresh at the resume point.
+ * not come back as a retro-hunt alert. The correlations' open windows are checkpointed with the
+ * cursor, so a job resumed on another worker carries them on.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -175,6 +175,13 @@ export class SigmaHuntRunner {
           : undefined,
       policy: exceptions.length > 0 ? new RulePolicy([], exceptions) : undefined,
     };
+    // A resumed job carries on its correlation windows from its last checkpoint.
+    const saved = hunt.correlation && job.cursor ? await hunts.correlationState(job.id) : null;
+    if (hunt.correlation && saved) {
+      const restored = hunt.correlation.restore(saved);
+      if (!restored.ok)
+        this.deps.log.warn({ hunt: job.id, reason: restored.reason }, 'retro-hunt correlation state dropped');
+    }
     const from = Date.parse(job.from);
     const to = Date.parse(job.to);
     const base = { tenants: [job.tenant] };
@@ -196,6 +203,7 @@ export class SigmaHuntRunner {
           hits,
           cursor: new Date(cursor).toISOString(),
           leaseUntil: new Date(Date.now() + this.opts.leaseMs),
+          correlationState: hunt.correlation?.snapshot() ?? null,
         });
       while (cursor < to && scanned < job.maxEvents) {
         if (this.stopped) {

@@ -56,6 +56,8 @@ export interface HuntProgress {
   hits: number;
   cursor: string | null;
   leaseUntil: Date;
+  /** the correlations' windows at the cursor (CorrelationEngine.snapshot), when the hunt has any */
+  correlationState?: string | null;
 }
 
 export interface SigmaHuntStore {
@@ -64,6 +66,8 @@ export interface SigmaHuntStore {
   /** Newest first. */
   list(tenants: string[], limit: number): Promise<SigmaHunt[]>;
   ruleYaml(id: string): Promise<string | undefined>;
+  /** The correlation state of the job's last checkpoint (a resumed job carries its windows on). */
+  correlationState(id: string): Promise<string | null>;
   /** Marks a queued or running job for cancellation; returns it as it now is. */
   requestCancel(tenant: string, id: string): Promise<SigmaHunt | undefined>;
   /** Claims the oldest queued job, or a running one whose worker's lease ran out. */

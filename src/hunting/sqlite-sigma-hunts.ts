@@ -62,6 +62,12 @@ export class SqliteSigmaHuntStore implements SigmaHuntStore {
     return Promise.resolve(rows.map(toHunt));
   }
 
+  correlationState(id: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT correlation_state FROM sigma_hunts WHERE id = ?').get(id) as
+      { correlation_state: string | null } | undefined;
+    return Promise.resolve(r?.correlation_state ?? null);
+  }
+
   ruleYaml(id: string): Promise<string | undefined> {
     const r = this.db.prepare(`SELECT rule_yaml FROM sigma_hunts WHERE id = ?`).get(id) as
       { rule_yaml: string } | undefined;
@@ -105,11 +111,19 @@ export class SqliteSigmaHuntStore implements SigmaHuntStore {
   progress(id: string, worker: string, p: HuntProgress): Promise<{ cancelRequested: boolean } | undefined> {
     const r = this.db
       .prepare(
-        `UPDATE sigma_hunts SET total = ?, scanned = ?, hits = ?, cursor = ?, lease_until = ?
+        `UPDATE sigma_hunts SET total = ?, scanned = ?, hits = ?, cursor = ?, correlation_state = ?, lease_until = ?
          WHERE id = ? AND worker = ? AND status = 'running' RETURNING cancel_requested`,
       )
-      .get(p.total, p.scanned, p.hits, p.cursor, p.leaseUntil.toISOString(), id, worker) as
-      { cancel_requested: number } | undefined;
+      .get(
+        p.total,
+        p.scanned,
+        p.hits,
+        p.cursor,
+        p.correlationState ?? null,
+        p.leaseUntil.toISOString(),
+        id,
+        worker,
+      ) as { cancel_requested: number } | undefined;
     return Promise.resolve(r ? { cancelRequested: r.cancel_requested === 1 } : undefined);
   }
 

@@ -684,6 +684,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 704,
+    name: 'retro-hunt correlation state',
+    sql: 'ALTER TABLE sigma_hunts ADD COLUMN correlation_state text',
+  },
+  {
     version: 800,
     name: 'elasticsearch resources',
     sql: `

@@ -101,4 +101,9 @@ export const SEARCH_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX search_history_owner ON search_history(owner, id);
     `,
   },
+  {
+    version: 704,
+    name: 'retro-hunt correlation state',
+    sql: 'ALTER TABLE sigma_hunts ADD COLUMN correlation_state TEXT',
+  },
 ];
