@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../app.js';
-import { bearer, startTestApp, tokenFor } from '../test-support/app.js';
+import { injectAs, startTestApp, tokenFor } from '../test-support/app.js';
 import { until as waitUntil } from '../test-support/until.js';
 import type { ComplianceReport } from './compliance.js';
 
@@ -13,12 +13,7 @@ describe('compliance report', () => {
   let app: VigilApp;
   const tok: Record<string, string> = {};
   const call = async (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
-    const r = await app.http.inject({
-      method,
-      url,
-      headers: { ...bearer(token), 'content-type': 'application/json' },
-      payload: payload === undefined ? undefined : JSON.stringify(payload),
-    });
+    const r = await injectAs(app, token, method, url, payload);
     return { status: r.statusCode, body: r.body, headers: r.headers };
   };
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilApp } from '../app.js';
-import { bearer, startTestApp, tokenFor } from '../test-support/app.js';
+import { injectAs, startTestApp, tokenFor } from '../test-support/app.js';
 import { until as waitUntil } from '../test-support/until.js';
 
 const until = <T>(f: () => Promise<T | undefined>, ms = 15000): Promise<T> =>
@@ -10,12 +10,7 @@ describe('shift handover', () => {
   let app: VigilApp;
   const tok: Record<string, string> = {};
   const call = async (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
-    const r = await app.http.inject({
-      method,
-      url,
-      headers: { ...bearer(token), 'content-type': 'application/json' },
-      payload: payload === undefined ? undefined : JSON.stringify(payload),
-    });
+    const r = await injectAs(app, token, method, url, payload);
     return { status: r.statusCode, json: r.json() };
   };
   beforeAll(async () => {

@@ -46,3 +46,19 @@ export async function tokenFor(app: VigilApp, role: TokenRole, tenant = 'default
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A JSON request to the app in process (no socket), as `token`. */
+export async function injectAs(
+  app: VigilApp,
+  token: string,
+  method: 'GET' | 'POST' | 'PATCH',
+  url: string,
+  payload?: unknown,
+) {
+  return app.http.inject({
+    method,
+    url,
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    payload: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+}
