@@ -37,8 +37,10 @@ export function mintApprovalToken(key: Buffer): { token: string; nonce: string }
 export function verifyApprovalToken(key: Buffer, token: string): string | undefined {
   const [nonce, sig, extra] = token.split('.');
   if (!nonce || !sig || extra !== undefined || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) return undefined;
-  const given = Buffer.from(sig, 'base64url');
-  const expected = mac(key, nonce);
+  // Compared as text: decoding first would accept other spellings of the same bytes (the last
+  // character of 32 bytes in base64url carries two unused bits).
+  const given = Buffer.from(sig);
+  const expected = Buffer.from(mac(key, nonce).toString('base64url'));
   return given.length === expected.length && timingSafeEqual(given, expected) ? nonce : undefined;
 }
 

@@ -149,5 +149,11 @@ describe('approval link tokens', () => {
     expect(verifyApprovalToken(Buffer.alloc(32, 2), token)).toBeUndefined();
     expect(verifyApprovalToken(key, `${nonce}.AAAA`)).toBeUndefined();
     expect(verifyApprovalToken(key, 'garbage')).toBeUndefined();
+    // Another spelling of the same signature bytes (the last character's two unused bits) is not the token.
+    const sig = token.split('.')[1]!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${nonce}.${sig.slice(0, -1)}${alphabet[alphabet.indexOf(sig.at(-1)!) + 1]}`;
+    expect(Buffer.from(respelled.split('.')[1]!, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    expect(verifyApprovalToken(key, respelled)).toBeUndefined();
   });
 });
