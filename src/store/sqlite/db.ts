@@ -12,6 +12,13 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = openConnection(file);
+  migrate(db);
+  return db;
+}
+
+/** A connection with Vigil's settings to a database that is already migrated (the event writer thread's). */
+export function openConnection(file: string): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -19,8 +26,26 @@ export function openDatabase(file: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
-  migrate(db);
+  startTransactionsImmediate(db);
   return db;
+}
+
+/**
+ * Events are written through a second connection (the writer thread's). A deferred transaction
+ * that reads before it writes fails at once with SQLITE_BUSY, without the busy wait, when the
+ * other connection committed in between; so every transaction on these connections starts
+ * IMMEDIATE and waits for the write lock instead. `.deferred` stays available; nested calls
+ * are still savepoints.
+ */
+function startTransactionsImmediate(db: Db): void {
+  const make = db.transaction.bind(db);
+  // Each mode's function carries the others (`.deferred`, `.exclusive`...), as better-sqlite3 makes them.
+  db.transaction = ((fn: Parameters<Db['transaction']>[0]) => {
+    const modes = make(fn);
+    // A function of its own (it passes its `this` on to fn, as the default mode does), not a method.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    return modes.immediate;
+  }) as Db['transaction'];
 }
 
 /**

@@ -1,32 +1,48 @@
 import { levelRank } from '../../detections/levels.js';
 import type { DetectionRecord, DetectionStore } from '../ports.js';
 import type { Db } from './db.js';
+import type { EventWriterThread } from './event-writer-client.js';
 
+/** One detections row as bound: id, tenant, ts, detected_at, rule_id, level_rank, doc. */
+export type DetectionRow = [string, string, number, number, string, number, string];
+
+export const detectionRow = (r: DetectionRecord): DetectionRow => [
+  r.id,
+  r.tenant,
+  Date.parse(r.ts),
+  Date.parse(r.detectedAt),
+  r.ruleId,
+  levelRank(r.level),
+  JSON.stringify(r),
+];
+
+/** Inserts rows (a re-added id is ignored) in the caller's transaction; returns rows inserted. */
+export function detectionInserter(db: Db): (rows: DetectionRow[]) => number {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO detections (id, tenant, ts, detected_at, rule_id, level_rank, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  return (rows) => {
+    let inserted = 0;
+    for (const r of rows) inserted += insert.run(r).changes;
+    return inserted;
+  };
+}
+
+/** `writerThread`: rows are inserted by that thread's connection, with the events it writes. */
 export class SqliteDetectionStore implements DetectionStore {
   private readonly insert;
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      'INSERT OR IGNORE INTO detections (id, tenant, ts, detected_at, rule_id, level_rank, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+  constructor(
+    private readonly db: Db,
+    private readonly writerThread?: EventWriterThread,
+  ) {
+    this.insert = detectionInserter(db);
   }
 
   async add(records: DetectionRecord[]): Promise<{ inserted: number }> {
-    let inserted = 0;
-    this.db.transaction(() => {
-      for (const r of records) {
-        inserted += this.insert.run(
-          r.id,
-          r.tenant,
-          Date.parse(r.ts),
-          Date.parse(r.detectedAt),
-          r.ruleId,
-          levelRank(r.level),
-          JSON.stringify(r),
-        ).changes;
-      }
-    })();
-    return { inserted };
+    const rows = records.map(detectionRow);
+    if (this.writerThread) return { inserted: await this.writerThread.write({ kind: 'detections', rows }) };
+    return { inserted: this.db.transaction(() => this.insert(rows))() };
   }
 
   async list(

@@ -65,10 +65,16 @@ export class FullTextIndexLoop {
   private statsAt = 0;
   private readonly hotIndexes: HotIndexBuilder;
 
+  /**
+   * Without an indexer the loop does the minute's maintenance only (the writer thread indexes);
+   * `maintenance: false` leaves that to another loop (the one on the API thread's connection,
+   * whose planner reads the statistics it gathers).
+   */
   constructor(
     private readonly db: Db,
-    private readonly indexer: FullTextIndexer,
+    private readonly indexer: FullTextIndexer | undefined,
     private readonly lastAppendAt: () => number,
+    private readonly maintenance = true,
   ) {
     this.stats = new PlannerStats(db);
     this.hotIndexes = new HotIndexBuilder(db);
@@ -95,11 +101,11 @@ export class FullTextIndexLoop {
     const started = performance.now();
     let n = 0;
     try {
-      n = this.indexer.step(ROWS_PER_STEP);
+      n = this.indexer?.step(ROWS_PER_STEP) ?? 0;
       // The planner statistics ride along: a minute apart, milliseconds each.
       // And the hot-field indexes (finished days', the watermark of the day being written): one
       // per minute at most, since appends wait.
-      if (Date.now() - this.statsAt > 60_000) {
+      if (this.maintenance && Date.now() - this.statsAt > 60_000) {
         this.statsAt = Date.now();
         this.hotIndexes.step();
         this.stats.refresh();

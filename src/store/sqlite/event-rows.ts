@@ -140,10 +140,50 @@ export class EventRowWriter {
   writeAll(groups: RowGroup[]): number[] {
     const counts: number[] = [];
     this.viewStale = false;
-    this.db.transaction(() => {
-      for (const g of groups) counts.push(this.writeGroup(g));
-      if (this.viewStale) rebuildEventsView(this.db);
-    })();
+    this.db
+      .transaction(() => {
+        for (const g of groups) counts.push(this.writeGroup(g));
+        if (this.viewStale) rebuildEventsView(this.db);
+      })
+      // Immediate: another connection (the API's, or this writer's thread) may write between a
+      // deferred transaction's first read and its first write, which fails without waiting.
+      .immediate();
     return counts;
+  }
+
+  /** Every group in one transaction; see allOrEach. */
+  writeEach(groups: RowGroup[]): Array<number | Error> {
+    return allOrEach(
+      this.db,
+      groups,
+      (g) => this.writeAll([g])[0] ?? 0,
+      () => this.forget(),
+    );
+  }
+}
+
+/**
+ * Runs every job in one transaction (one commit, one fsync); when that fails, each job in its own,
+ * so that one caller's bad batch (or a full disk hit by the last one) fails that caller only.
+ * What each job returned, or the error it met. `rolledBack` runs before the retries: a rolled-back
+ * transaction may have taken a new day table with it.
+ */
+export function allOrEach<J>(
+  db: Db,
+  jobs: J[],
+  run: (job: J) => number,
+  rolledBack: () => void,
+): Array<number | Error> {
+  try {
+    return db.transaction(() => jobs.map(run))();
+  } catch {
+    rolledBack();
+    return jobs.map((j) => {
+      try {
+        return db.transaction(() => run(j))();
+      } catch (e) {
+        return e instanceof Error ? e : new Error(String(e));
+      }
+    });
   }
 }

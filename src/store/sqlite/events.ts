@@ -6,6 +6,7 @@ import type { Db } from './db.js';
 import { DAY_MS, dropPartition, listPartitions, overlapping, unionAll } from './event-partitions.js';
 import { FullTextIndexer, FullTextIndexLoop } from './event-fts.js';
 import { EventRowEncoder, EventRowWriter, type RowGroup } from './event-rows.js';
+import type { EventWriterThread } from './event-writer-client.js';
 
 interface PendingAppend {
   events: VigilEvent[];
@@ -22,19 +23,26 @@ export class SqliteEventStore implements EventStore, RetentionTarget {
   private scheduled = false;
   private readonly encoder = new EventRowEncoder();
   private readonly writer: EventRowWriter;
+  private readonly thread: EventWriterThread | undefined;
   private lastAppendAt = 0;
   readonly fullText: FullTextIndexer;
   private readonly indexLoop: FullTextIndexLoop | undefined;
 
-  /** `backgroundIndexing: false` leaves FTS indexing to explicit `fullText.step()` calls (tests, benches). */
+  /**
+   * `backgroundIndexing: false` leaves FTS indexing to explicit `fullText.step()` calls (tests,
+   * benches). `writerThread`: rows are inserted by that thread's connection instead of this one.
+   */
   constructor(
     private readonly db: Db,
-    opts: { backgroundIndexing?: boolean } = {},
+    opts: { backgroundIndexing?: boolean; writerThread?: EventWriterThread } = {},
   ) {
+    this.thread = opts.writerThread;
     this.writer = new EventRowWriter(db);
     this.fullText = new FullTextIndexer(db);
     if (opts.backgroundIndexing !== false) {
-      this.indexLoop = new FullTextIndexLoop(db, this.fullText, () => this.lastAppendAt);
+      // With a writer thread, the thread indexes (FTS writes wait for appends there, not here).
+      const indexer = this.thread ? undefined : this.fullText;
+      this.indexLoop = new FullTextIndexLoop(db, indexer, () => this.lastAppendAt);
       this.indexLoop.start();
     }
   }
@@ -42,6 +50,12 @@ export class SqliteEventStore implements EventStore, RetentionTarget {
   /** Stops background indexing (the database stays open). */
   stopBackgroundWork(): void {
     this.indexLoop?.stop();
+  }
+
+  /** Waits for appends handed to the writer thread and stops it (before the database closes). */
+  async close(): Promise<void> {
+    this.stopBackgroundWork();
+    await this.thread?.close();
   }
 
   append(events: VigilEvent[]): Promise<{ inserted: number }> {
@@ -71,21 +85,19 @@ export class SqliteEventStore implements EventStore, RetentionTarget {
         g.reject(e);
       }
     }
-    try {
-      const counts = this.writer.writeAll(rows);
-      ready.forEach((g, i) => g.resolve({ inserted: counts[i] ?? 0 }));
-    } catch {
-      // A rolled-back transaction may have taken a new day table with it.
-      this.writer.forget();
-      // One caller's failure must not fail the others: retry each group in its own transaction.
+    if (this.thread) {
+      const thread = this.thread;
       ready.forEach((g, i) => {
-        try {
-          g.resolve({ inserted: this.writer.writeAll([rows[i]!])[0] ?? 0 });
-        } catch (e) {
-          g.reject(e);
-        }
+        thread
+          .write({ kind: 'events', rows: rows[i]! })
+          .then((inserted) => g.resolve({ inserted }), g.reject);
       });
+      return;
     }
+    this.writer.writeEach(rows).forEach((r, i) => {
+      if (typeof r === 'number') ready[i]!.resolve({ inserted: r });
+      else ready[i]!.reject(r);
+    });
   }
 
   async search(q: EventQuery): Promise<EventPage> {
@@ -178,6 +190,7 @@ export class SqliteEventStore implements EventStore, RetentionTarget {
       if (whole && (!tenant || owners.every((t) => t === tenant))) {
         total += dropPartition(this.db, p.day);
         this.writer.forget();
+        this.thread?.forget();
         await yieldToIngest();
         continue;
       }

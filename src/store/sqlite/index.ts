@@ -8,6 +8,7 @@ import { SqliteDeadLetterStore } from './dead-letters.js';
 import { SqliteDetectionStore } from './detections.js';
 import { SqliteElasticResourceStore } from './elastic-resources.js';
 import { SqliteEventStore } from './events.js';
+import { EventWriterThread } from './event-writer-client.js';
 import { SqliteIdentityRepo } from './identity.js';
 import { SqliteNotificationOutbox } from './notifications.js';
 import { SqlitePlaybookStore } from './playbooks.js';
@@ -23,14 +24,27 @@ import { SqliteRuleStore } from './rules.js';
 
 export const SQLITE_FILE = 'vigil.db';
 
-export function openSqliteStorage(dataDir: string): Storage {
-  const db = openDatabase(dataDir === ':memory:' ? ':memory:' : path.join(dataDir, SQLITE_FILE));
+/**
+ * `writerThread`: insert events from a worker thread with its own connection (a file database
+ * only). By default on when running compiled code (`VIGIL_SQLITE_WRITER_THREAD=0` turns it off);
+ * under tsx/vitest a thread would first load TypeScript (a third of a second per store), so tests
+ * that want it say so.
+ */
+export function openSqliteStorage(dataDir: string, opts: { writerThread?: boolean } = {}): Storage {
+  const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, SQLITE_FILE);
+  const db = openDatabase(file);
+  const threaded =
+    file !== ':memory:' &&
+    (opts.writerThread ??
+      (process.env.VIGIL_SQLITE_WRITER_THREAD !== '0' && import.meta.url.endsWith('.js')));
+  const writerThread = threaded ? new EventWriterThread({ file, fullText: true }) : undefined;
+  const events = new SqliteEventStore(db, { writerThread });
   return {
     kind: 'sqlite',
-    events: new SqliteEventStore(db),
+    events,
     deadLetters: new SqliteDeadLetterStore(db),
     elastic: new SqliteElasticResourceStore(db),
-    detections: new SqliteDetectionStore(db),
+    detections: new SqliteDetectionStore(db, writerThread),
     alerts: new SqliteAlertStore(db),
     cases: new SqliteCaseStore(db),
     ruleExceptions: new SqliteRuleExceptionStore(db),
@@ -49,6 +63,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     close: async () => {
       // Let any group commit scheduled in this turn run before the handle goes away.
       await new Promise((r) => setImmediate(r));
+      await events.close();
       db.close();
     },
   };

@@ -17,3 +17,17 @@ describeStorageContract(
     return openSqliteStorage(lastDir);
   },
 );
+
+// The same contract with events and detections inserted by the writer thread's own connection.
+let threadDir = '';
+describeStorageContract(
+  'sqlite with writer thread',
+  async () => {
+    threadDir = mkdtempSync(path.join(tmpdir(), 'vigil-sqlite-thread-'));
+    return openSqliteStorage(threadDir, { writerThread: true });
+  },
+  async (s) => {
+    await s.close();
+    return openSqliteStorage(threadDir, { writerThread: true });
+  },
+);
