@@ -15,6 +15,9 @@ const port = parentPort;
 if (!port) throw new Error('event-writer-thread runs as a worker thread');
 const settings = workerData as WriterSettings;
 const db = openConnection(settings.file);
+// The API connection builds a day's hot-field indexes in one transaction (seconds on a big day):
+// appends wait for it, holding their senders back, rather than fail after the default 5 s.
+db.pragma('busy_timeout = 60000');
 const events = new EventRowWriter(db);
 const detections = detectionInserter(db);
 let lastWriteAt = 0;
