@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEvent } from '../contract/storage.contract.js';
 import type { Storage } from '../ports.js';
 import { openConnection } from './db.js';
+import { EventRowEncoder } from './event-rows.js';
+import { EventWriterThread } from './event-writer-client.js';
 import { openSqliteStorage, SQLITE_FILE } from './index.js';
 
 // Real files and a real worker thread (its TypeScript loaded through tsx), as `vigil start` runs it.
@@ -101,5 +104,21 @@ describe('event writer thread', () => {
     expect(await s.detections.add([d])).toEqual({ inserted: 1 });
     expect(await s.detections.add([d])).toEqual({ inserted: 0 });
     expect((await s.detections.list(['t1'], { limit: 5 })).detections.map((x) => x.id)).toEqual(['det-1']);
+  });
+
+  it('fails the writes a dead thread held, and the next write starts a new one', async () => {
+    const file = path.join(dir, SQLITE_FILE);
+    const thread = new EventWriterThread({ file, fullText: false });
+    const encoder = new EventRowEncoder();
+    const lost = [makeEvent('t3', '2026-04-01T00:00:00.000Z')];
+    const kept = [makeEvent('t3', '2026-04-01T00:00:01.000Z')];
+    // Killed while still starting: it never saw the write, which must fail rather than hang.
+    const first = thread.write({ kind: 'events', rows: encoder.encode(lost) });
+    void (thread as unknown as { worker: Worker }).worker.terminate();
+    await expect(first).rejects.toThrow(/exited/);
+    expect(await thread.write({ kind: 'events', rows: encoder.encode(kept) })).toBe(1);
+    await thread.close();
+    expect(await s.events.get(['t3'], kept[0]!.event.id)).toBeDefined();
+    expect(await s.events.get(['t3'], lost[0]!.event.id)).toBeUndefined();
   });
 });
