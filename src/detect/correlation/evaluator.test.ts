@@ -107,6 +107,28 @@ correlation:
     ]);
   });
 
+  it('keeps a bounded number of occurrences per rule in a temporal group, and still fires', () => {
+    const c = setup(`title: fail then success
+id: bbbbbbbb-0000-4000-8000-000000000005
+correlation:
+  type: temporal_ordered
+  rules: [failed_logon, success_logon]
+  group-by: [TargetUserName]
+  timespan: 10m
+`);
+    // A building block that fires all day within one window: its group must not grow with it.
+    for (let i = 0; i < 5_000; i++) expect(c.process([success(i % 60, 'bob')])).toEqual([]);
+    const state = JSON.parse(c.snapshot()) as {
+      groups: Record<string, Record<string, { entries: unknown[] }>>;
+    };
+    const groups = Object.values(state.groups['bbbbbbbb-0000-4000-8000-000000000005']!);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.entries.length).toBeLessThanOrEqual(16);
+    // The order still counts: a failure, then the next success, fires.
+    expect(c.process([fail(100, 'bob')])).toEqual([]);
+    expect(c.process([success(101, 'bob')])).toMatchObject([{ group: { TargetUserName: 'bob' } }]);
+  });
+
   it('lt conditions are judged when the window closes', () => {
     const c = setup(
       `title: few

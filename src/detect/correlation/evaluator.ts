@@ -65,6 +65,27 @@ interface Snapshot {
 
 const MONOTONE = new Set<CompareOp>(['gt', 'gte']);
 
+/**
+ * Occurrences of one rule kept per group of a temporal correlation. A temporal correlation asks
+ * whether each rule occurred (in order) within the window, and it fires as soon as that holds, so
+ * an arriving event needs the latest occurrences, not every one: without this a building block
+ * that fires all day (a password login waiting for a brute force from its address) piled up
+ * entries per address without end, and each new one re-sorted them all.
+ */
+const TEMPORAL_KEPT_PER_RULE = 16;
+
+/** Drops the oldest occurrence of `rule` when it has more than TEMPORAL_KEPT_PER_RULE. */
+function keepRecent(entries: Entry[], rule: string): void {
+  let n = 0;
+  let oldest = -1;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (entries[i]!.r !== rule) continue;
+    n++;
+    oldest = i;
+  }
+  if (n > TEMPORAL_KEPT_PER_RULE) entries.splice(oldest, 1);
+}
+
 function compare(op: CompareOp, a: number, b: number): boolean {
   switch (op) {
     case 'gt':
@@ -216,6 +237,7 @@ export class CorrelationEngine {
         }
         g.entries.push({ t, r: ref0, v });
         if (g.entries.length > this.maxEntries) g.entries.shift();
+        else if (c.type === 'temporal' || c.type === 'temporal_ordered') keepRecent(g.entries, ref0);
         const monotone =
           c.type === 'temporal' ||
           c.type === 'temporal_ordered' ||
