@@ -12,6 +12,28 @@ function toJsonb(e: VigilEvent): string {
   return s.includes('\\u0000') ? s.replaceAll('\\u0000', '\\ufffd') : s;
 }
 
+/** How long an append whose connection broke waits to learn whether it committed. */
+const OUTCOME_CHECK_MS = 120_000;
+
+/**
+ * An error that leaves a statement's outcome unknown: the connection broke while it was out (reset,
+ * closed), as opposed to the server refusing it (a SQLSTATE) or no connection at all (refused,
+ * timed out connecting: nothing was sent).
+ */
+function outcomeUnknown(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  if (code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return (
+    typeof message === 'string' && /connection terminated|connection ended|socket hang up/i.test(message)
+  );
+}
+
+/** The database cannot be reached at the moment (the outcome check waits for it to come back). */
+function unreachable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return outcomeUnknown(e) || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || /timeout/i.test(String(e));
+}
+
 const partitionName = (dayStart: number): string =>
   `events_p${new Date(dayStart).toISOString().slice(0, 10).replaceAll('-', '')}`;
 
@@ -45,19 +67,49 @@ export class PostgresEventStore implements EventStore, RetentionTarget {
     if (events.length === 0) return { inserted: 0 };
     const ts = events.map((e) => Date.parse(e['@timestamp']));
     await this.ensurePartitions(ts);
-    const r = await this.pool.query(
-      `INSERT INTO events (tenant, id, ts, ingested, doc)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[])
-       ON CONFLICT DO NOTHING`,
-      [
-        events.map((e) => e.organization.id),
-        events.map((e) => e.event.id),
-        ts.map((t) => new Date(t).toISOString()),
-        events.map((e) => e.event.ingested),
-        events.map(toJsonb),
-      ],
-    );
-    return { inserted: r.rowCount ?? 0 };
+    const tenants = events.map((e) => e.organization.id);
+    const ids = events.map((e) => e.event.id);
+    try {
+      const r = await this.pool.query(
+        `INSERT INTO events (tenant, id, ts, ingested, doc)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[])
+         ON CONFLICT DO NOTHING`,
+        [
+          tenants,
+          ids,
+          ts.map((t) => new Date(t).toISOString()),
+          events.map((e) => e.event.ingested),
+          events.map(toJsonb),
+        ],
+      );
+      return { inserted: r.rowCount ?? 0 };
+    } catch (e) {
+      if (!outcomeUnknown(e)) throw e;
+      // The connection broke with the statement sent: it may have committed. Answering "failed"
+      // for rows that are stored makes the sender send them again, under new ids when the server
+      // gave them theirs; so find out first, waiting for the database to come back.
+      if (await this.allStored(tenants, ids, ts)) return { inserted: ids.length };
+      throw e;
+    }
+  }
+
+  /** Whether every (tenant, id) is stored; asked again until the database answers or 2 minutes pass. */
+  private async allStored(tenants: string[], ids: string[], ts: number[]): Promise<boolean> {
+    const giveUp = Date.now() + OUTCOME_CHECK_MS;
+    for (;;) {
+      try {
+        const r = await this.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM events e
+             JOIN unnest($1::text[], $2::text[]) AS x(tenant, id) ON e.tenant = x.tenant AND e.id = x.id
+            WHERE e.ts >= $3 AND e.ts <= $4`,
+          [tenants, ids, new Date(Math.min(...ts)).toISOString(), new Date(Math.max(...ts)).toISOString()],
+        );
+        return r.rows[0]!.n >= new Set(ids.map((id, i) => `${tenants[i]}\u0000${id}`)).size;
+      } catch (e) {
+        if (!unreachable(e) || Date.now() > giveUp) return false;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   private where(q: Omit<EventQuery, 'limit'>, p: Params): string {
