@@ -77,8 +77,10 @@ export async function openStorage(config: VigilConfig): Promise<Storage> {
 
 /** NATS JetStream when `nats.url` is set (work survives a crash and spreads over nodes), else in-process. */
 export async function openBus(config: VigilConfig): Promise<Bus> {
-  // Bounded in batches: a consumer that falls behind slows ingest instead of filling memory.
-  if (!config.nats.url) return new MemoryBus(256);
+  // Bounded in batches: a consumer that falls behind slows ingest instead of filling memory. A
+  // batch is up to a thousand events, so 16 per consumer group hold ~16k events behind detection;
+  // 256 let a detection backlog reach gigabytes when every event matched a rule.
+  if (!config.nats.url) return new MemoryBus(16);
   const url = config.nats.url;
   return NatsBus.open({
     url,

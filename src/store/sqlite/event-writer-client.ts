@@ -55,15 +55,21 @@ function spawn(workerData: WriterSettings): Worker {
 }
 
 /**
- * Hands encoded rows to the writer thread, one message at a time: what arrives while a write is
- * in flight waits and goes as one transaction after it (group commit across batches, one fsync).
+ * Messages to the thread at once: the next one waits in the thread's queue while a commit runs, so
+ * the thread never idles for a round trip; the rest wait here and go as one (group commit).
+ */
+const MESSAGES_IN_FLIGHT = 2;
+
+/**
+ * Hands encoded rows to the writer thread, a message or two at a time: what arrives meanwhile
+ * waits and goes as one transaction after them (group commit across batches, one fsync).
  * Each caller's promise settles after the commit that holds its rows, so acknowledging on it
  * keeps "acknowledged means durable".
  */
 export class EventWriterThread {
   private worker: Worker | undefined;
   private waiting: Waiter[] = [];
-  private inFlight: Waiter[] | undefined;
+  private readonly inFlight = new Map<number, Waiter[]>();
   private nextId = 1;
   private drained: Array<() => void> = [];
 
@@ -84,7 +90,8 @@ export class EventWriterThread {
 
   /** Waits for every write handed over so far, then closes the thread's connection. */
   async close(): Promise<void> {
-    while (this.inFlight || this.waiting.length > 0) await new Promise<void>((r) => this.drained.push(r));
+    while (this.inFlight.size > 0 || this.waiting.length > 0)
+      await new Promise<void>((r) => this.drained.push(r));
     const w = this.worker;
     if (!w) return;
     this.worker = undefined;
@@ -114,29 +121,25 @@ export class EventWriterThread {
   }
 
   private pump(): void {
-    if (this.inFlight || this.waiting.length === 0) {
-      if (!this.inFlight && this.waiting.length === 0) {
-        this.worker?.unref();
-        for (const d of this.drained.splice(0)) d();
-      }
+    if (this.inFlight.size === 0 && this.waiting.length === 0) {
+      this.worker?.unref();
+      for (const d of this.drained.splice(0)) d();
       return;
     }
+    if (this.inFlight.size >= MESSAGES_IN_FLIGHT || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
-    this.inFlight = batch;
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
     const w = this.thread();
     // Held while a write is in flight: its caller awaits the answer.
     w.ref();
-    w.postMessage({
-      type: 'write',
-      id: this.nextId++,
-      jobs: batch.map((b) => b.job),
-    } satisfies WriterRequest);
+    w.postMessage({ type: 'write', id, jobs: batch.map((b) => b.job) } satisfies WriterRequest);
   }
 
   private settle(m: WriterReply): void {
-    const batch = this.inFlight;
-    this.inFlight = undefined;
+    const batch = this.inFlight.get(m.id);
+    this.inFlight.delete(m.id);
     batch?.forEach((b, i) => {
       const r = m.results[i];
       if (typeof r === 'number') b.resolve(r);
@@ -146,9 +149,8 @@ export class EventWriterThread {
   }
 
   private fail(e: Error): void {
-    const batch = this.inFlight ?? [];
-    this.inFlight = undefined;
-    for (const b of batch) b.reject(e);
+    for (const batch of this.inFlight.values()) for (const b of batch) b.reject(e);
+    this.inFlight.clear();
     this.pump();
   }
 }
