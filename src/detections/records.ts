@@ -1,16 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { CorrelationAlert } from '../detect/correlation/evaluator.js';
 import type { Detection } from '../detect/engine.js';
 import type { SourceDetection } from '../ingest/health/silent-monitor.js';
 import type { VigilEvent } from '../schema/ecs.js';
 import type { DetectionRecord } from '../store/ports.js';
-
-const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
+import { arrivalMs, detectionId } from './ids.js';
 
 /** A Sigma match → record. The id is derived from rule and event, so a redelivered batch stores it once. */
 export function fromSigma(d: Detection, event: VigilEvent, now: string): DetectionRecord {
   return {
-    id: shortHash(`sigma\n${d.ruleId}\n${event.event.id}`),
+    id: detectionId(arrivalMs(event), `sigma\n${d.ruleId}\n${event.event.id}`),
     tenant: event.organization.id,
     ts: event['@timestamp'],
     detectedAt: now,
@@ -33,7 +31,7 @@ export function fromCorrelation(
   now: string,
 ): DetectionRecord {
   return {
-    id: shortHash(`corr\n${c.correlationId}\n${JSON.stringify(c.group)}\n${c.windowStart}`),
+    id: detectionId(c.windowEnd, `corr\n${c.correlationId}\n${JSON.stringify(c.group)}\n${c.windowStart}`),
     tenant,
     ts: new Date(c.windowEnd).toISOString(),
     detectedAt: now,

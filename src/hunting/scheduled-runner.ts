@@ -4,9 +4,10 @@
  * detections on `detections.<tenant>` and marked done. Detection ids come from search, window and
  * group: a window that runs twice (a worker died after publishing) raises nothing new.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/ports.js';
+import { detectionId, shortHash } from '../detections/ids.js';
 import { DETECTIONS_SUBJECT } from '../detections/live.js';
 import type { Counter } from '../metrics/registry.js';
 import type { Expr, Query } from '../search/ast.js';
@@ -71,8 +72,6 @@ interface Hit {
   extra: Record<string, unknown>;
   filter?: Expr;
 }
-
-const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
 
 const and = (a: Expr | undefined, b: Expr): Expr => (a ? { type: 'and', items: [a, b] } : b);
 const equals = (field: string, value: string): Expr => ({
@@ -194,7 +193,7 @@ export class ScheduledSearchRunner {
           : [];
       const groupKey = JSON.stringify(h.group);
       records.push({
-        id: shortHash(`sched\n${s.tenant}\n${s.searchId}\n${end}\n${groupKey}`),
+        id: detectionId(end, `sched\n${s.tenant}\n${s.searchId}\n${end}\n${groupKey}`),
         tenant: s.tenant,
         ts: new Date(end).toISOString(),
         detectedAt: new Date().toISOString(),

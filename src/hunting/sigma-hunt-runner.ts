@@ -11,7 +11,7 @@
  * not come back as a retro-hunt alert. The correlations' open windows are checkpointed with the
  * cursor, so a job resumed on another worker carries them on.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/ports.js';
 import {
@@ -23,6 +23,7 @@ import { silencedByCorrelations } from '../detect/correlation/generate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { loadRulesFromText } from '../detect/sigma/loader.js';
 import type { CompiledRule, CorrelationRule } from '../detect/sigma/types.js';
+import { shortHash } from '../detections/ids.js';
 import { DETECTIONS_SUBJECT } from '../detections/live.js';
 import { RulePolicy } from '../detections/policy.js';
 import { fromCorrelation, fromSigma } from '../detections/records.js';
@@ -49,8 +50,6 @@ const DEFAULTS: SigmaHuntRunnerOptions = { pollMs: 2000, leaseMs: 60_000, pageSi
 const MIN_SLICE_MS = 1000;
 const MAX_SLICE_MS = 86_400_000;
 const TARGET_SLICE = 5000;
-
-const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
 
 /** A hunt's rules, compiled: detection rules, and the correlations over their matches. */
 export interface CompiledHunt {

@@ -1,13 +1,11 @@
 /** Indicator hits → detection records: the shape live matching and retro-hunts both publish. */
-import { createHash } from 'node:crypto';
+import { shortHash } from '../detections/ids.js';
 import type { VigilEvent } from '../schema/ecs.js';
 import type { DetectionRecord } from '../store/ports.js';
 import { hitLevel, type Indicator } from './indicator.js';
 import type { Hit } from './match-index.js';
 
 export const INDICATOR_KIND = 'indicator';
-
-const shortHash = (s: string): string => createHash('sha1').update(s).digest('base64url').slice(0, 22);
 
 const clip = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
