@@ -184,6 +184,21 @@ try {
       run: () => search.search(['acme'], '| stats count() by user.name, event.outcome', { limit: 100 }),
     },
     {
+      // A week that starts and ends off the hour, as "the last 7 days" does: the finished days'
+      // rollups answer the whole hours, the rows the two partial ones.
+      name: 'stats-count-by-user-outcome-7d-unaligned',
+      run: () =>
+        search.search(['acme'], 'event.outcome:failure | stats count() by user.name, host.name', {
+          from: new Date(day(0).getTime() + 5_417_000),
+          to: new Date(day(7).getTime() - 1_234_000),
+          limit: 100,
+        }),
+    },
+    {
+      name: 'timechart-1h-by-outcome-7d',
+      run: () => search.search(['acme'], '| timechart span=1h count() by event.outcome', { limit: 1000 }),
+    },
+    {
       name: 'cidr-24h-count',
       run: () =>
         search.search(['acme'], 'source.ip:10.3.0.0/16 | stats count()', {

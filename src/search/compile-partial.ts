@@ -1,6 +1,16 @@
-import type { Agg, Pipe, Query } from './ast.js';
-import { aggregate, groupKey, groupOut, sourceRows, type CompileOptions, type Source } from './compile.js';
+import type { Agg, Expr, Pipe, Query } from './ast.js';
+import {
+  aggregate,
+  compileExpr,
+  groupKey,
+  groupOut,
+  sourceRows,
+  type CompileOptions,
+  type RollupSource,
+  type Source,
+} from './compile.js';
 import type { Dialect } from './dialect.js';
+import { sqliteDialect } from './dialects/sqlite.js';
 import { joinFrags, param, sql, unionAllFrags, type Frag } from './sql.js';
 
 /**
@@ -84,34 +94,36 @@ function merged(
   fold: (field: string) => boolean,
 ): Frag {
   const parts: Frag[] = [];
+  const rolled = rollupFields(q, by, aggs, spanMs);
   for (const s of sources) {
-    const hot = by.map((f) => s.dialect.hotColumn?.(f));
-    const allHot = by.length > 0 && hot.every((h) => h !== undefined);
-    if (!allHot) {
-      parts.push(partialOfSource(q, s, opts, by, aggs, spanMs, fold));
+    const r = s.rollup;
+    const usable =
+      rolled && r && rolled.every((f) => r.column(f) !== undefined && s.dialect.hotColumn?.(f) !== undefined);
+    const hours = usable ? rollupHours(r, opts) : undefined;
+    if (!rolled || !r || !hours) {
+      parts.push(...sourceParts(q, s, opts, by, aggs, spanMs, fold));
       continue;
     }
-    const cols = hot.map((h) => h);
-    // Several keys, no filter, and only counts: the all-hot-columns index covers the part (the
-    // planner, left alone, took a one-field index and read every row through it). Anything that
-    // reads documents is left to the planner, as forcing the index would add a lookup per row.
-    const cover =
-      by.length > 1 && !q.where && aggs.every((a) => !a.field) && s.coverIndex ? s.coverIndex : undefined;
+    const [lo, hi] = hours;
+    const within = (cond: string): Source => ({ ...s, rows: s.rows ? `(${s.rows}) AND ${cond}` : cond });
+    // Whole hours from the rollup; its rows with the mark in a named column from their documents;
+    // the partial hours at either end of the range as if there were no rollup.
+    parts.push(rollupPart(q, r, opts, by, aggs, spanMs, fold, rolled, lo, hi));
+    const marks = rolled.map((f) => s.dialect.hotColumn!(f)!);
     parts.push(
-      partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
-        keys: cols.map((h) => h.column),
-        extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
-        ...(cover ? { indexedBy: cover } : {}),
-      }),
-      partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+      partialOfSource(q, within(`ts >= ${lo} AND ts < ${hi}`), opts, by, aggs, spanMs, fold, {
         extra: [
           sql`(${joinFrags(
-            cols.map((h) => sql`${h.column} = ${param(h.irregular)}`),
+            marks.map((h) => sql`${h.column} = ${param(h.irregular)}`),
             ' OR ',
           )})`,
         ],
       }),
     );
+    if ((opts.from?.getTime() ?? r.start) < lo)
+      parts.push(...sourceParts(q, within(`ts < ${lo}`), opts, by, aggs, spanMs, fold));
+    if ((opts.to?.getTime() ?? r.end) > hi)
+      parts.push(...sourceParts(q, within(`ts >= ${hi}`), opts, by, aggs, spanMs, fold));
   }
   if (parts.length === 0) return emptyPartial(by, aggs, spanMs);
   const columns = [
@@ -121,6 +133,122 @@ function merged(
   ];
   if (aggs.length === 0) columns.push('p0');
   return unionAllFrags(parts, columns.join(', '));
+}
+
+/** One source's partial groups without a rollup: by its hot columns where it can. */
+function sourceParts(
+  q: Query,
+  s: Source,
+  opts: CompileOptions,
+  by: string[],
+  aggs: Agg[],
+  spanMs: number | false,
+  fold: (field: string) => boolean,
+): Frag[] {
+  const hot = by.map((f) => s.dialect.hotColumn?.(f));
+  const allHot = by.length > 0 && hot.every((h) => h !== undefined);
+  if (!allHot) return [partialOfSource(q, s, opts, by, aggs, spanMs, fold)];
+  const cols = hot.filter((h) => h !== undefined);
+  // Several keys, no filter, and only counts: the all-hot-columns index covers the part (the
+  // planner, left alone, took a one-field index and read every row through it). Anything that
+  // reads documents is left to the planner, as forcing the index would add a lookup per row.
+  const cover =
+    by.length > 1 && !q.where && aggs.every((a) => !a.field) && s.coverIndex ? s.coverIndex : undefined;
+  return [
+    partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+      keys: cols.map((h) => h.column),
+      extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
+      ...(cover ? { indexedBy: cover } : {}),
+    }),
+    partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+      extra: [
+        sql`(${joinFrags(
+          cols.map((h) => sql`${h.column} = ${param(h.irregular)}`),
+          ' OR ',
+        )})`,
+      ],
+    }),
+  ];
+}
+
+/**
+ * The fields a rollup must have for this aggregation to read it: every `by` field and every field
+ * the filter names. Undefined when a rollup cannot answer: an aggregate other than a row count, a
+ * filter on free text or an address range, time buckets that are not whole hours.
+ */
+function rollupFields(q: Query, by: string[], aggs: Agg[], spanMs: number | false): string[] | undefined {
+  if (by.length === 0 || aggs.some((a) => a.fn !== 'count' || a.field)) return undefined;
+  if (spanMs !== false && (spanMs < ROLLUP_SPAN_MS || spanMs % ROLLUP_SPAN_MS !== 0)) return undefined;
+  const fields = new Set(by);
+  const walk = (e: Expr): boolean => {
+    switch (e.type) {
+      case 'match':
+      case 'compare':
+      case 'range':
+      case 'exists':
+        fields.add(e.field);
+        return true;
+      case 'and':
+      case 'or':
+        return e.items.every(walk);
+      case 'not':
+        return walk(e.item);
+      default:
+        return false;
+    }
+  };
+  return !q.where || walk(q.where) ? [...fields] : undefined;
+}
+
+/** Rollup rows are per hour: timechart spans must be whole hours to be read from them. */
+const ROLLUP_SPAN_MS = 3_600_000;
+
+/** The whole hours of the query's range within the rollup's day, [lo, hi); undefined if none. */
+function rollupHours(r: RollupSource, opts: CompileOptions): [number, number] | undefined {
+  const from = opts.from?.getTime() ?? r.start;
+  const to = opts.to?.getTime() ?? r.end;
+  const lo = Math.max(r.start, Math.ceil(from / r.hourMs) * r.hourMs);
+  const hi = Math.min(r.end, Math.floor(to / r.hourMs) * r.hourMs);
+  return lo < hi && r.hourMs === ROLLUP_SPAN_MS ? [lo, hi] : undefined;
+}
+
+/** Partial counts from a rollup over whole hours [lo, hi), leaving out rows with a marked column. */
+function rollupPart(
+  q: Query,
+  r: RollupSource,
+  opts: CompileOptions,
+  by: string[],
+  aggs: Agg[],
+  spanMs: number | false,
+  fold: (field: string) => boolean,
+  fields: string[],
+  lo: number,
+  hi: number,
+): Frag {
+  const col = (f: string): string => {
+    const c = r.column(f);
+    if (!c) throw new Error(`rollup has no column for ${f}`);
+    return c;
+  };
+  const d = sqliteDialect({ hot: { column: (f) => r.column(f), irregular: r.irregular }, regular: true });
+  const conds: Frag[] = [
+    sql`tenant IN (${joinFrags(opts.tenants.map(param), ', ')})`,
+    sql`hour >= ${param(lo)} AND hour < ${param(hi)}`,
+    ...fields.map((f) => sql`(${col(f)} IS NULL OR ${col(f)} <> ${param(r.irregular)})`),
+  ];
+  if (q.where) conds.push(compileExpr(q.where, d));
+  const inner = [
+    ...(spanMs !== false ? [`(hour - hour % ${Math.trunc(spanMs)}) AS tb`] : []),
+    ...by.map((f, i) => `${col(f)} AS k${i}`),
+    'n',
+  ];
+  const keys = [...(spanMs !== false ? ['tb'] : []), ...by.map((f, i) => groupKey(`k${i}`, fold(f)))];
+  const out = [
+    ...(spanMs !== false ? ['tb'] : []),
+    ...by.map((f, i) => (fold(f) ? `min(k${i} COLLATE BINARY) AS k${i}` : `k${i}`)),
+    ...(aggs.length === 0 ? ['sum(n) AS p0'] : aggs.map((_, i) => `sum(n) AS p${i}`)),
+  ];
+  return sql`SELECT ${out.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${r.table} WHERE ${joinFrags(conds, ' AND ')}) g GROUP BY ${keys.join(', ')}`;
 }
 
 function partialOfSource(

@@ -34,6 +34,22 @@ export interface Source {
   coverIndex?: { name: string; term: string };
   /** A condition on the table's own columns choosing this source's rows (SQL text, no values). */
   rows?: string;
+  /** Counts of the table's rows per hour and hot-column values (a finished SQLite day). */
+  rollup?: RollupSource;
+}
+
+/**
+ * A table of (tenant, hour, one column per rolled-up field, n): n events of that tenant in that
+ * hour had those values. Values as stored (case kept), including the irregular mark.
+ */
+export interface RollupSource {
+  table: string;
+  /** The rows it counts lie in [start, end) (a day). */
+  start: number;
+  end: number;
+  hourMs: number;
+  column(field: string): string | undefined;
+  irregular: string;
 }
 
 const NO_ROWS = "SELECT 0 AS seq, 0 AS ts, '{}' AS doc WHERE 0";

@@ -54,8 +54,12 @@ export interface HotColumns {
   irregular: string;
 }
 
+/**
+ * `regular`: the rows read hold no irregular mark in the hot columns a condition names (a rollup
+ * read with those rows left out), so a condition on such a field is a test of the column alone.
+ */
 export function sqliteDialect(
-  opts: { rowGuard?: string; fts?: SqliteFullText; hot?: HotColumns } = {},
+  opts: { rowGuard?: string; fts?: SqliteFullText; hot?: HotColumns; regular?: boolean } = {},
 ): Dialect {
   const coalesce = (op: '->' | '->>', field: string): Frag => {
     const frags = pathVariants(field).map((p) => sql`doc ${op} ${param(jsonPath(p))}`);
@@ -96,6 +100,7 @@ export function sqliteDialect(
    * Equality leads with `col IN (value, mark)`, which the day table's index answers.
    */
   const fromColumn = (col: string, irregular: string, field: string, p: ValuePred): Frag => {
+    if (opts.regular) return sql`coalesce(${pred(p, col, "'text'")}, 0)`;
     const mark = param(irregular);
     const eq =
       p.kind === 'eqString' && !['true', 'false'].includes(p.value.toLowerCase())
@@ -128,6 +133,7 @@ export function sqliteDialect(
       const any = sql`EXISTS (SELECT 1 FROM json_each(${coalesce('->', field)}) j WHERE j.type <> 'null')`;
       const hot = hotColumn(field);
       if (!hot) return any;
+      if (opts.regular) return sql`(${hot.column} IS NOT NULL)`;
       const mark = param(hot.irregular);
       return sql`(${hot.column} IS NOT NULL AND (${hot.column} <> ${mark} OR ${any}))`;
     },

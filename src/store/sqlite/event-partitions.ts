@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { HOT_COLUMNS_SQL, HOT_FIELDS, hotValues } from './hot-fields.js';
+import { rollupName } from './hot-rollup.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -133,7 +134,9 @@ export function dropPartition(db: Db, day: number): number {
         n: number;
       }
     ).n;
-    db.exec(`DROP TABLE IF EXISTS ${ftsName(p)}; DROP TABLE IF EXISTS ${p};`);
+    db.exec(
+      `DROP TABLE IF EXISTS ${ftsName(p)}; DROP TABLE IF EXISTS ${rollupName(p)}; DROP TABLE IF EXISTS ${p};`,
+    );
     db.prepare('DELETE FROM event_usage WHERE day = ?').run(day);
     db.prepare('DELETE FROM event_partitions WHERE day = ?').run(day);
     db.prepare('DELETE FROM event_fts_progress WHERE day = ?').run(day);

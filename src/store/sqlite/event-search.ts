@@ -13,8 +13,9 @@ import {
   type SearchResult,
 } from '../../search/ports.js';
 import type { Db } from './db.js';
-import { ftsName, listPartitions, overlapping } from './event-partitions.js';
+import { DAY_MS, ftsName, listPartitions, overlapping } from './event-partitions.js';
 import { HOT_COVER_TERM, hotCoverIndex, hotField, IRREGULAR, watermarkTerm } from './hot-fields.js';
+import { rollupSource, tablesWithRollup } from './hot-rollup.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -145,6 +146,7 @@ export class SqliteEventSearch implements EventSearch {
           .all() as Array<{ name: string }>
       ).map((r) => r.name),
     );
+    const rollups = tablesWithRollup(this.db);
     const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).flatMap((p) => {
       const day: Source = {
         table: p.name,
@@ -155,6 +157,9 @@ export class SqliteEventSearch implements EventSearch {
         }),
         ...(p.hotIndexed && covers.has(hotCoverIndex(p.name))
           ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
+          : {}),
+        ...(p.hotIndexed && rollups.has(p.name)
+          ? { rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS) }
           : {}),
       };
       // The day being written: its rows under the watermark through their partial indexes, the

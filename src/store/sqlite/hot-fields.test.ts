@@ -64,7 +64,7 @@ function toEvent(s: Shape, i: number): VigilEvent {
     if (v !== undefined) o[k] = v;
   };
   const e: Record<string, unknown> = {
-    '@timestamp': new Date(T0 + i * 60_000).toISOString(),
+    '@timestamp': new Date(T0 + i * 120_000).toISOString(),
     event: { id: `e-${i}`, ingested: new Date(T0).toISOString() },
     organization: { id: 'a' },
     network: { bytes: s.bytes },
@@ -107,7 +107,18 @@ const QUERIES = [
   '| rare user.name',
   '| timechart span=1h count() by host.name',
   '| stats count()',
+  // Counts a finished day's rollup can answer (and two it cannot: free text, a 5-minute span).
+  'event.outcome:failure | stats count() by host.name',
+  'NOT user.name:* | top host.name',
+  '(host.name:web* OR event.code>=4625) AND NOT event.outcome:success | stats count() by event.outcome, user.name',
+  'host.name:[a TO x] | rare event.code',
+  '| timechart span=2h count() by event.outcome',
+  'web | stats count() by host.name',
+  '| timechart span=5m count() by event.outcome',
 ];
+
+/** Neither end on a whole hour: the rollup answers the hours between, the rows the rest. */
+const RANGE = { from: new Date(T0 + 1_807_000), to: new Date(T0 + 3 * 3_600_000 + 600_000) };
 
 /** A result as a comparable value: events by id, table rows sorted. */
 function canonical(r: SearchResult): unknown {
@@ -129,9 +140,18 @@ afterAll(() => {
 async function answers(db: Db, search: SqliteEventSearch): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const q of QUERIES) out.push(canonical(await search.search(['a'], q, { limit: 10_000 })));
+  for (const q of QUERIES) out.push(canonical(await search.search(['a'], q, { limit: 10_000, ...RANGE })));
   void db;
   return out;
 }
+
+const same = (a: unknown[], b: unknown[]) =>
+  a.forEach((x, i) =>
+    expect({ q: QUERIES[i % QUERIES.length], answer: x }).toEqual({
+      q: QUERIES[i % QUERIES.length],
+      answer: b[i],
+    }),
+  );
 
 describe('hot-field columns', () => {
   it('give the same answer as reading every document, for any mix of value shapes', async () => {
@@ -153,7 +173,7 @@ describe('hot-field columns', () => {
           db.prepare('UPDATE event_partitions SET hot_upto = 0').run();
           expect(db.prepare('SELECT count(*) FROM event_partitions WHERE hot = 1').pluck().get()).toBe(1);
           const columns = await answers(db, search);
-          QUERIES.forEach((q, i) => expect({ q, answer: watermarked[i] }).toEqual({ q, answer: columns[i] }));
+          same(watermarked, columns);
           // The day is long over: its indexes are built, and answers stay the same.
           expect(new HotIndexBuilder(db).all()).toBeGreaterThan(1);
           expect(db.prepare('SELECT count(*) FROM event_partitions WHERE hot = 2').pluck().get()).toBe(1);
@@ -164,12 +184,17 @@ describe('hot-field columns', () => {
               .pluck()
               .get(),
           ).toBe(0);
+          expect(db.prepare('SELECT count(*) FROM events_20260301_rollup').pluck().get()).toBeGreaterThan(0);
           const hot = await answers(db, search);
-          QUERIES.forEach((q, i) => expect({ q, answer: hot[i] }).toEqual({ q, answer: columns[i] }));
+          same(hot, columns);
+          // Late events into the finished day, and deletions, keep its rollup exact.
+          await store.append(shapes.slice(0, 7).map((x, i) => toEvent(x, 200 + i)));
+          db.exec('DELETE FROM events_20260301 WHERE seq % 3 = 0');
+          const changed = await answers(db, search);
           // The same rows, read as a day made before hot columns existed: documents only.
           db.prepare('UPDATE event_partitions SET hot = 0').run();
           const cold = await answers(db, search);
-          QUERIES.forEach((q, i) => expect({ q, answer: hot[i] }).toEqual({ q, answer: cold[i] }));
+          same(changed, cold);
         } finally {
           db.close();
         }
@@ -201,6 +226,13 @@ describe('hot-field columns', () => {
       );
       const search = new SqliteEventSearch(db);
       new HotIndexBuilder(db).all();
+      // First the days' indexes as read without rollups (days finished before rollups existed).
+      const rollups = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%rollup'")
+        .pluck()
+        .all() as string[];
+      expect(rollups).toEqual(['events_20260301_rollup', 'events_20260302_rollup']);
+      for (const r of rollups) db.exec(`DROP TABLE ${r}`);
       const plan = (q: string) => {
         const st = search.statement(['a'], q, { limit: 10 });
         return (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as Array<{ detail: string }>)
@@ -229,6 +261,13 @@ describe('hot-field columns', () => {
         /USING COVERING INDEX events_20260301_h_host_name \(tenant=\?\)/,
       );
       expect(plan('user.name:u | stats count() by host.name, event.code')).not.toMatch(/hot_cover/);
+      // Counts over whole hours of a finished day come from its rollup, not from the rows.
+      expect(new HotIndexBuilder(db).all()).toBe(2);
+      expect(plan('| stats count() by host.name')).toMatch(/events_20260301_rollup/);
+      expect(plan('user.name:u | stats count() by host.name, event.code')).toMatch(/events_20260301_rollup/);
+      expect(plan('| timechart span=1h count() by event.outcome')).toMatch(/events_20260301_rollup/);
+      expect(plan('| stats count() by host.name, source.ip')).not.toMatch(/rollup/);
+      expect(plan('| stats sum(network.bytes) by host.name')).not.toMatch(/rollup/);
     } finally {
       db.close();
     }
@@ -335,12 +374,16 @@ describe('HotIndexBuilder', () => {
       expect(new HotIndexBuilder(db, () => T0 + 86_400_000 + 1_800_000).all()).toBe(0);
       expect(indexes()).toBe(0);
       const steps = new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all();
-      expect(indexes()).toBe(steps - 1);
+      // An index per step, then the rollup, then the statistics.
+      expect(indexes()).toBe(steps - 2);
       expect(indexes()).toBeGreaterThan(0);
       // A day indexed before the all-hot-columns index existed gets it, in one step.
       db.exec('DROP INDEX events_20260301_hot_cover');
       expect(new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all()).toBe(1);
-      expect(indexes()).toBe(steps - 1);
+      expect(indexes()).toBe(steps - 2);
+      // And one made before rollups gets its rollup, in one step.
+      db.exec('DROP TABLE events_20260301_rollup');
+      expect(new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all()).toBe(1);
       // A late event into the indexed day is still stored and found through the index.
       await store.append([
         toEvent(

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { DAY_MS, listPartitions, type Partition } from './event-partitions.js';
 import { hotIndexStatements, watermarkIndexStatements } from './hot-fields.js';
+import { buildRollup, tablesWithRollup } from './hot-rollup.js';
 
 /** A day is left alone this long after its midnight: late events still arrive in bulk. */
 const GRACE_MS = 3_600_000;
@@ -15,7 +16,7 @@ export interface HotIndexBuilderOptions {
 }
 
 /**
- * Builds the hot-field indexes of days that are over. A built index makes `host.name:x` and
+ * Builds the hot-field indexes of days that are over, and their rollups (hot-rollup.ts). A built index makes `host.name:x` and
  * `stats count() by host.name` read a few pages instead of the day; kept up during the day it would
  * cost ingest a page write per distinct value per commit. Building is one CREATE INDEX (a sort,
  * a few seconds for a day of 1.4 million events) per step, oldest day first; appends wait for it
@@ -52,11 +53,18 @@ export class HotIndexBuilder {
     const missingOf = (table: string) => hotIndexStatements(table).find((stmt) => !this.exists(stmt));
     const days = listPartitions(this.db);
     const finished = days.filter((p) => p.hot && (p.day + 1) * DAY_MS <= cutoff);
-    // Days indexed by an earlier version get the indexes added since (their statistics stand).
+    const rollups = tablesWithRollup(this.db);
+    // Hours before 1970 would be counted in the wrong hour (% rounds toward zero): no rollup.
+    const rollupMissing = (p: Partition) => p.day >= 0 && !rollups.has(p.name);
+    // Days indexed by an earlier version get the indexes and rollup added since (their statistics stand).
     for (const p of finished.filter((x) => x.hotIndexed)) {
       const missing = missingOf(p.name);
       if (missing) {
         this.db.exec(missing);
+        return true;
+      }
+      if (rollupMissing(p)) {
+        buildRollup(this.db, p.name);
         return true;
       }
       if (this.watermarksOf(p.name).length > 0) {
@@ -69,6 +77,10 @@ export class HotIndexBuilder {
       const missing = missingOf(day.name);
       if (missing) {
         this.db.exec(missing);
+        return true;
+      }
+      if (rollupMissing(day)) {
+        buildRollup(this.db, day.name);
         return true;
       }
       // Full statistics, once: sampled ones (the first rows of each index) said every index was
