@@ -33,7 +33,7 @@ export function partialAggregation(
   fold: (field: string) => boolean,
 ): { sql: Frag; order: string } | undefined {
   if (p.cmd === 'top' || p.cmd === 'rare') {
-    const body = merged(q, sources, opts, [p.field], [], false, fold);
+    const body = merged({ q, opts, by: [p.field], aggs: [], spanMs: false, fold }, sources);
     const dir = p.cmd === 'top' ? 'DESC' : 'ASC';
     const order = `c1 ${dir}, c0 ASC`;
     return {
@@ -44,7 +44,7 @@ export function partialAggregation(
   if (p.cmd !== 'stats' && p.cmd !== 'timechart') return undefined;
   if (p.aggs.some((a) => a.fn === 'dc')) return undefined;
   const timed = p.cmd === 'timechart';
-  const body = merged(q, sources, opts, p.by, p.aggs, timed ? p.spanMs : false, fold);
+  const body = merged({ q, opts, by: p.by, aggs: p.aggs, spanMs: timed ? p.spanMs : false, fold }, sources);
   const outer: string[] = [];
   const keys: string[] = [];
   if (timed) {
@@ -63,6 +63,16 @@ export function partialAggregation(
     sql: sql`SELECT ${outer.map((o, i) => `${o} AS c${i}`).join(', ')} FROM (${body}) g${where}${group}`,
     order,
   };
+}
+
+/** What one aggregation groups: its query, the options it runs with, keys, aggregates, buckets. */
+interface Grouping {
+  q: Query;
+  opts: CompileOptions;
+  by: string[];
+  aggs: Agg[];
+  spanMs: number | false;
+  fold: (field: string) => boolean;
 }
 
 /** Partial aggregates of one aggregate: p<i> (and q<i>, the count of numbers, for avg). */
@@ -84,15 +94,8 @@ function mergeOf(a: Agg, i: number): string {
 }
 
 /** Every source's partial groups, as one UNION ALL with columns [tb,] k0.., p0.. [q..]. */
-function merged(
-  q: Query,
-  sources: Source[],
-  opts: CompileOptions,
-  by: string[],
-  aggs: Agg[],
-  spanMs: number | false,
-  fold: (field: string) => boolean,
-): Frag {
+function merged(g: Grouping, sources: Source[]): Frag {
+  const { q, opts, by, aggs, spanMs } = g;
   const parts: Frag[] = [];
   const rolled = rollupFields(q, by, aggs, spanMs);
   for (const s of sources) {
@@ -101,17 +104,17 @@ function merged(
       rolled && r && rolled.every((f) => r.column(f) !== undefined && s.dialect.hotColumn?.(f) !== undefined);
     const hours = usable ? rollupHours(r, opts) : undefined;
     if (!rolled || !r || !hours) {
-      parts.push(...sourceParts(q, s, opts, by, aggs, spanMs, fold));
+      parts.push(...sourceParts(g, s));
       continue;
     }
     const [lo, hi] = hours;
     const within = (cond: string): Source => ({ ...s, rows: s.rows ? `(${s.rows}) AND ${cond}` : cond });
     // Whole hours from the rollup; its rows with the mark in a named column from their documents;
     // the partial hours at either end of the range as if there were no rollup.
-    parts.push(rollupPart(q, r, opts, by, aggs, spanMs, fold, rolled, lo, hi));
+    parts.push(rollupPart(g, r, rolled, lo, hi));
     const marks = rolled.map((f) => s.dialect.hotColumn!(f)!);
     parts.push(
-      partialOfSource(q, within(`ts >= ${lo} AND ts < ${hi}`), opts, by, aggs, spanMs, fold, {
+      partialOfSource(g, within(`ts >= ${lo} AND ts < ${hi}`), {
         extra: [
           sql`(${joinFrags(
             marks.map((h) => sql`${h.column} = ${param(h.irregular)}`),
@@ -120,10 +123,8 @@ function merged(
         ],
       }),
     );
-    if ((opts.from?.getTime() ?? r.start) < lo)
-      parts.push(...sourceParts(q, within(`ts < ${lo}`), opts, by, aggs, spanMs, fold));
-    if ((opts.to?.getTime() ?? r.end) > hi)
-      parts.push(...sourceParts(q, within(`ts >= ${hi}`), opts, by, aggs, spanMs, fold));
+    if ((opts.from?.getTime() ?? r.start) < lo) parts.push(...sourceParts(g, within(`ts < ${lo}`)));
+    if ((opts.to?.getTime() ?? r.end) > hi) parts.push(...sourceParts(g, within(`ts >= ${hi}`)));
   }
   if (parts.length === 0) return emptyPartial(by, aggs, spanMs);
   const columns = [
@@ -136,18 +137,11 @@ function merged(
 }
 
 /** One source's partial groups without a rollup: by its hot columns where it can. */
-function sourceParts(
-  q: Query,
-  s: Source,
-  opts: CompileOptions,
-  by: string[],
-  aggs: Agg[],
-  spanMs: number | false,
-  fold: (field: string) => boolean,
-): Frag[] {
+function sourceParts(g: Grouping, s: Source): Frag[] {
+  const { q, by, aggs } = g;
   const hot = by.map((f) => s.dialect.hotColumn?.(f));
   const allHot = by.length > 0 && hot.every((h) => h !== undefined);
-  if (!allHot) return [partialOfSource(q, s, opts, by, aggs, spanMs, fold)];
+  if (!allHot) return [partialOfSource(g, s)];
   const cols = hot.filter((h) => h !== undefined);
   // Several keys, no filter, and only counts: the all-hot-columns index covers the part (the
   // planner, left alone, took a one-field index and read every row through it). Anything that
@@ -155,12 +149,12 @@ function sourceParts(
   const cover =
     by.length > 1 && !q.where && aggs.every((a) => !a.field) && s.coverIndex ? s.coverIndex : undefined;
   return [
-    partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+    partialOfSource(g, s, {
       keys: cols.map((h) => h.column),
       extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
       ...(cover ? { indexedBy: cover } : {}),
     }),
-    partialOfSource(q, s, opts, by, aggs, spanMs, fold, {
+    partialOfSource(g, s, {
       extra: [
         sql`(${joinFrags(
           cols.map((h) => sql`${h.column} = ${param(h.irregular)}`),
@@ -213,18 +207,8 @@ function rollupHours(r: RollupSource, opts: CompileOptions): [number, number] | 
 }
 
 /** Partial counts from a rollup over whole hours [lo, hi), leaving out rows with a marked column. */
-function rollupPart(
-  q: Query,
-  r: RollupSource,
-  opts: CompileOptions,
-  by: string[],
-  aggs: Agg[],
-  spanMs: number | false,
-  fold: (field: string) => boolean,
-  fields: string[],
-  lo: number,
-  hi: number,
-): Frag {
+function rollupPart(g: Grouping, r: RollupSource, fields: string[], lo: number, hi: number): Frag {
+  const { q, opts, by, aggs, spanMs, fold } = g;
   const col = (f: string): string => {
     const c = r.column(f);
     if (!c) throw new Error(`rollup has no column for ${f}`);
@@ -252,15 +236,11 @@ function rollupPart(
 }
 
 function partialOfSource(
-  q: Query,
+  g: Grouping,
   s: Source,
-  opts: CompileOptions,
-  by: string[],
-  aggs: Agg[],
-  spanMs: number | false,
-  fold: (field: string) => boolean,
   hot: { keys?: string[]; extra: Frag[]; indexedBy?: { name: string; term: string } } = { extra: [] },
 ): Frag {
+  const { q, opts, by, aggs, spanMs, fold } = g;
   const d = s.dialect;
   const inner: Frag[] = [];
   const out: string[] = [];
