@@ -112,17 +112,14 @@ function merged(g: Grouping, sources: Source[]): Frag {
     // Whole hours from the rollup; its rows with the mark in a named column from their documents;
     // the partial hours at either end of the range as if there were no rollup.
     parts.push(rollupPart(g, r, rolled, lo, hi));
-    const marks = rolled.map((f) => s.dialect.hotColumn!(f)!);
-    parts.push(
-      partialOfSource(g, within(`ts >= ${lo} AND ts < ${hi}`), {
-        extra: [
-          sql`(${joinFrags(
-            marks.map((h) => sql`${h.column} = ${param(h.irregular)}`),
-            ' OR ',
-          )})`,
-        ],
-      }),
-    );
+    const middle = within(`ts >= ${lo} AND ts < ${hi}`);
+    // Marks are rare: each column's index finds them at once, where the planner, judging by how
+    // few values a column like event.outcome has, read the whole day instead.
+    const marked = rolled.map((f) => s.dialect.hotColumn!(f)!);
+    markedRows(marked).forEach((extra, i) => {
+      const index = s.hotIndex?.(marked[i]!.column);
+      parts.push(partialOfSource(g, middle, { extra, ...(index ? { indexedBy: { name: index } } : {}) }));
+    });
     if ((opts.from?.getTime() ?? r.start) < lo) parts.push(...sourceParts(g, within(`ts < ${lo}`)));
     if ((opts.to?.getTime() ?? r.end) > hi) parts.push(...sourceParts(g, within(`ts >= ${hi}`)));
   }
@@ -154,15 +151,20 @@ function sourceParts(g: Grouping, s: Source): Frag[] {
       extra: cols.map((h) => sql`${h.column} <> ${param(h.irregular)}`),
       ...(cover ? { indexedBy: cover } : {}),
     }),
-    partialOfSource(g, s, {
-      extra: [
-        sql`(${joinFrags(
-          cols.map((h) => sql`${h.column} = ${param(h.irregular)}`),
-          ' OR ',
-        )})`,
-      ],
-    }),
+    ...markedRows(cols).map((extra) => partialOfSource(g, s, { extra })),
   ];
+}
+
+/**
+ * The rows where some of these hot columns holds the irregular mark, as one set of conditions per
+ * column, disjoint (the i-th also wants no mark in the columns before it): each is a lookup in that
+ * column's index, where one OR over the columns made SQLite read every row of the day.
+ */
+function markedRows(cols: Array<{ column: string; irregular: string }>): Frag[][] {
+  return cols.map((h, i) => [
+    sql`${h.column} = ${param(h.irregular)}`,
+    ...cols.slice(0, i).map((b) => sql`(${b.column} IS NULL OR ${b.column} <> ${param(b.irregular)})`),
+  ]);
 }
 
 /**
@@ -238,7 +240,7 @@ function rollupPart(g: Grouping, r: RollupSource, fields: string[], lo: number, 
 function partialOfSource(
   g: Grouping,
   s: Source,
-  hot: { keys?: string[]; extra: Frag[]; indexedBy?: { name: string; term: string } } = { extra: [] },
+  hot: { keys?: string[]; extra: Frag[]; indexedBy?: { name: string; term?: string } } = { extra: [] },
 ): Frag {
   const { q, opts, by, aggs, spanMs, fold } = g;
   const d = s.dialect;

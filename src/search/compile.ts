@@ -36,6 +36,8 @@ export interface Source {
   rows?: string;
   /** Counts of the table's rows per hour and hot-column values (a finished SQLite day). */
   rollup?: RollupSource;
+  /** The index of a hot column, `(tenant, column, ts)`, when the table has it (a finished day). */
+  hotIndex?: (column: string) => string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function sourceRows(
   opts: CompileOptions,
   select: Frag = { sql: 'seq, ts, doc', params: [] },
   extra: Frag[] = [],
-  indexedBy?: { name: string; term: string },
+  indexedBy?: { name: string; term?: string },
 ): Frag {
   const d = s.dialect;
   const conds: Frag[] = [d.scope(opts.tenants, opts.from, opts.to)];
@@ -69,7 +71,7 @@ export function sourceRows(
   if (d.rowGuard) conds.push({ sql: d.rowGuard, params: [] });
   if (q.where) conds.push(compileExpr(q.where, d));
   conds.push(...extra);
-  if (indexedBy) conds.push({ sql: indexedBy.term, params: [] });
+  if (indexedBy?.term) conds.push({ sql: indexedBy.term, params: [] });
   const from = indexedBy ? `${s.table} INDEXED BY ${indexedBy.name}` : s.table;
   return sql`SELECT ${select} FROM ${from} WHERE ${joinFrags(conds, ' AND ')}`;
 }

@@ -14,7 +14,14 @@ import {
 } from '../../search/ports.js';
 import type { Db } from './db.js';
 import { DAY_MS, ftsName, listPartitions, overlapping } from './event-partitions.js';
-import { HOT_COVER_TERM, hotCoverIndex, hotField, IRREGULAR, watermarkTerm } from './hot-fields.js';
+import {
+  HOT_COVER_TERM,
+  hotCoverIndex,
+  hotField,
+  hotIndexName,
+  IRREGULAR,
+  watermarkTerm,
+} from './hot-fields.js';
 import { rollupSource, tablesWithRollup } from './hot-rollup.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
@@ -159,7 +166,10 @@ export class SqliteEventSearch implements EventSearch {
           ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
           : {}),
         ...(p.hotIndexed && rollups.has(p.name)
-          ? { rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS) }
+          ? {
+              rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS),
+              hotIndex: (column: string) => hotIndexName(p.name, column),
+            }
           : {}),
       };
       // The day being written: its rows under the watermark through their partial indexes, the

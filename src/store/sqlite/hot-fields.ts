@@ -63,11 +63,15 @@ export const HOT_COLUMNS_SQL = HOT_FIELDS.map((h) => `${h.column} COLLATE NOCASE
 export function hotIndexStatements(table: string): string[] {
   return [
     ...HOT_FIELDS.filter((h) => h.indexed).map(
-      (h) => `CREATE INDEX IF NOT EXISTS ${table}_${h.column} ON ${table}(tenant, ${h.column}, ts)`,
+      (h) =>
+        `CREATE INDEX IF NOT EXISTS ${hotIndexName(table, h.column)} ON ${table}(tenant, ${h.column}, ts)`,
     ),
     `CREATE INDEX IF NOT EXISTS ${hotCoverIndex(table)} ON ${table}(tenant, ts, ${HOT_FIELDS.map((h) => h.column).join(', ')}) WHERE ${HOT_COVER_TERM}`,
   ];
 }
+
+/** A finished day's index of one hot column. */
+export const hotIndexName = (table: string, column: string): string => `${table}_${column}`;
 
 export const hotCoverIndex = (table: string): string => `${table}_hot_cover`;
 
