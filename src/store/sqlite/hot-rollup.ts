@@ -41,17 +41,19 @@ export function buildRollup(db: Db, table: string): void {
   const matchOld = COLUMNS.map((c) => `${c} IS old.${c}`).join(' AND ');
   db.transaction(() => {
     db.exec(`
+      DROP TRIGGER IF EXISTS ${r}_added;
+      DROP TRIGGER IF EXISTS ${r}_removed;
       DROP TABLE IF EXISTS ${r};
       CREATE TABLE ${r} (tenant TEXT NOT NULL, hour INTEGER NOT NULL, ${cols}, n INTEGER NOT NULL);
       INSERT INTO ${r} SELECT tenant, ${hourOf('ts')} AS hour, ${COLUMNS.map((c) => `${c} COLLATE BINARY`).join(', ')}, count(*)
         FROM ${table} GROUP BY tenant, hour, ${COLUMNS.map((c) => `${c} COLLATE BINARY`).join(', ')};
       CREATE INDEX ${r}_key ON ${r}(tenant, hour, ${cols});
-      CREATE TRIGGER IF NOT EXISTS ${r}_added AFTER INSERT ON ${table} BEGIN
+      CREATE TRIGGER ${r}_added AFTER INSERT ON ${table} BEGIN
         UPDATE ${r} SET n = n + 1 WHERE tenant = new.tenant AND hour = ${hourOf('new.ts')} AND ${matchNew};
         INSERT INTO ${r} SELECT new.tenant, ${hourOf('new.ts')}, ${COLUMNS.map((c) => `new.${c}`).join(', ')}, 1
           WHERE NOT EXISTS (SELECT 1 FROM ${r} WHERE tenant = new.tenant AND hour = ${hourOf('new.ts')} AND ${matchNew});
       END;
-      CREATE TRIGGER IF NOT EXISTS ${r}_removed AFTER DELETE ON ${table} BEGIN
+      CREATE TRIGGER ${r}_removed AFTER DELETE ON ${table} BEGIN
         UPDATE ${r} SET n = n - 1 WHERE tenant = old.tenant AND hour = ${hourOf('old.ts')} AND ${matchOld};
         DELETE FROM ${r} WHERE n <= 0 AND tenant = old.tenant AND hour = ${hourOf('old.ts')} AND ${matchOld};
       END;
