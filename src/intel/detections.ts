@@ -1,5 +1,5 @@
 /** Indicator hits → detection records: the shape live matching and retro-hunts both publish. */
-import { shortHash } from '../detections/ids.js';
+import { arrivalMs, detectionId } from '../detections/ids.js';
 import type { VigilEvent } from '../schema/ecs.js';
 import type { DetectionRecord } from '../store/ports.js';
 import { hitLevel, type Indicator } from './indicator.js';
@@ -9,9 +9,12 @@ export const INDICATOR_KIND = 'indicator';
 
 const clip = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** Same indicator, same event(s) → same id, whether found live, redelivered or by a retro-hunt. */
-export function indicatorDetectionId(indicatorId: string, eventIds: string[]): string {
-  return shortHash(`intel\n${indicatorId}\n${eventIds.join('\n')}`);
+/**
+ * Same indicator, same event(s) → same id, whether found live, redelivered or by a retro-hunt;
+ * `ms`, the event's arrival, leads the id so that ids are stored in about the order they sort.
+ */
+export function indicatorDetectionId(indicatorId: string, eventIds: string[], ms: number): string {
+  return detectionId(ms, `intel\n${indicatorId}\n${eventIds.join('\n')}`);
 }
 
 export function toDetection(
@@ -25,7 +28,7 @@ export function toDetection(
   const label =
     ind.type === 'stix' ? `STIX pattern ${clip(ind.name ?? ind.value)}` : `${ind.type} ${clip(ind.value)}`;
   return {
-    id: indicatorDetectionId(ind.id, eventIds),
+    id: indicatorDetectionId(ind.id, eventIds, arrivalMs(event)),
     tenant: event.organization.id,
     ts: event['@timestamp'],
     detectedAt: now,
