@@ -20,9 +20,10 @@ import {
   hotField,
   hotIndexName,
   IRREGULAR,
+  watermarkPrefix,
   watermarkTerm,
 } from './hot-fields.js';
-import { rollupSource, tablesWithRollup } from './hot-rollup.js';
+import { rollupSource, tablesWithRollup, watermarkRollups } from './hot-rollup.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -175,8 +176,16 @@ export class SqliteEventSearch implements EventSearch {
       // The day being written: its rows under the watermark through their partial indexes, the
       // rows after it by a scan of the newest seqs.
       if (!p.hot || p.hotIndexed || p.hotUpto <= 0) return [day];
+      // Its rollup up to the watermark too, when built (with the mark's indexes for marked rows).
+      const under: Source = watermarkRollups(this.db, p.name).includes(p.hotUpto)
+        ? {
+            ...day,
+            rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS, p.hotUpto),
+            hotIndex: (column: string) => `${watermarkPrefix(p.name, p.hotUpto)}${column}`,
+          }
+        : day;
       return [
-        { ...day, rows: watermarkTerm(p.hotUpto) },
+        { ...under, rows: watermarkTerm(p.hotUpto) },
         { ...day, rows: `seq > ${Math.trunc(p.hotUpto)}` },
       ];
     });

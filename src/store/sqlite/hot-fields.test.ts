@@ -169,6 +169,9 @@ describe('hot-field columns', () => {
           await store.append(events.slice(half));
           const search = new SqliteEventSearch(db);
           expect(db.prepare('SELECT hot_upto FROM event_partitions').pluck().get()).toBe(half);
+          // The rows under the watermark are also counted in its rollup, kept exact under deletes.
+          expect(db.prepare(`SELECT sum(n) FROM events_20260301_rollup_w${half}`).pluck().get()).toBe(half);
+          db.exec('DELETE FROM events_20260301 WHERE seq % 5 = 0');
           const watermarked = await answers(db, search);
           db.prepare('UPDATE event_partitions SET hot_upto = 0').run();
           expect(db.prepare('SELECT count(*) FROM event_partitions WHERE hot = 1').pluck().get()).toBe(1);
@@ -390,11 +393,27 @@ describe('HotIndexBuilder', () => {
       expect(plan('| stats count()')).toMatch(/COVERING INDEX events_20260301_tenant_ts/);
       // ...and with no all-columns index here, two keys are not read through one key's index.
       expect(plan('| stats count() by user.name, event.outcome')).not.toMatch(/h_user_name \(tenant=\?\)/);
+      // Counts by hot fields read the watermark's rollup for the rows under it (the older mark's
+      // rollup went with its indexes), its indexes for marked rows, and the rows after it.
+      const rollups = () =>
+        db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%rollup%'")
+          .pluck()
+          .all();
+      expect(rollups()).toEqual(['events_20260301_rollup_w560']);
+      const grouped = plan('event.outcome:failure | stats count() by host.name');
+      expect(grouped).toMatch(/events_20260301_rollup_w560/);
+      expect(grouped).toMatch(/INDEX events_20260301_w560_h_event_outcome/);
+      const byHost = await search.search(['a'], 'event.outcome:failure | stats count() by host.name', {
+        limit: 100,
+      });
+      expect(byHost.kind === 'table' ? byHost.rows.reduce((n, row) => n + Number(row[1]), 0) : -1).toBe(60);
       // Rows under the watermark and after it are all counted.
       const r = await search.search(['a'], 'host.name:web-1 | stats count()', { limit: 10 });
       expect(r.kind === 'table' ? r.rows : []).toEqual([[12]]);
       // Once the day is over, its own indexes replace the watermark's.
       new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all();
+      expect(rollups()).toEqual(['events_20260301_rollup']);
       expect(sets()).toEqual([]);
       expect(upto()).toBe(0);
     } finally {

@@ -1,7 +1,13 @@
 import type { Db } from './db.js';
 import { DAY_MS, listPartitions, type Partition } from './event-partitions.js';
 import { hotIndexStatements, watermarkIndexStatements } from './hot-fields.js';
-import { buildRollup, tablesWithRollup } from './hot-rollup.js';
+import {
+  buildRollup,
+  dropRollupSql,
+  tablesWithRollup,
+  watermarkRollupName,
+  watermarkRollups,
+} from './hot-rollup.js';
 
 /** A day is left alone this long after its midnight: late events still arrive in bulk. */
 const GRACE_MS = 3_600_000;
@@ -67,7 +73,7 @@ export class HotIndexBuilder {
         buildRollup(this.db, p.name);
         return true;
       }
-      if (this.watermarksOf(p.name).length > 0) {
+      if (this.watermarksOf(p.name).length > 0 || watermarkRollups(this.db, p.name).length > 0) {
         this.dropWatermarks(p, -1);
         return true;
       }
@@ -108,6 +114,10 @@ export class HotIndexBuilder {
         this.db.exec(missing);
         return true;
       }
+      if (p.day >= 0 && !watermarkRollups(this.db, p.name).includes(target)) {
+        buildRollup(this.db, p.name, target);
+        return true;
+      }
       // The new set is complete: full statistics first (sampled ones misjudge which index is
       // selective, as for finished days), then queries move to it and the older sets go.
       this.db.pragma('analysis_limit = 0');
@@ -134,6 +144,8 @@ export class HotIndexBuilder {
   private dropWatermarks(p: Partition, keep: number): void {
     this.db.transaction(() => {
       this.db.prepare('UPDATE event_partitions SET hot_upto = ? WHERE day = ?').run(Math.max(keep, 0), p.day);
+      for (const w of watermarkRollups(this.db, p.name))
+        if (w !== keep) this.db.exec(dropRollupSql(watermarkRollupName(p.name, w)));
       for (const w of this.watermarksOf(p.name)) {
         if (w === keep) continue;
         for (const stmt of watermarkIndexStatements(p.name, w)) {

@@ -30,36 +30,51 @@ export function rollupColumn(field: string): string | undefined {
   return ROLLUP_FIELDS.find((h) => h.field === field)?.column;
 }
 
+/** The rollup of a day being written, over its rows up to watermark `w` (hot-fields.ts). */
+export const watermarkRollupName = (table: string, w: number): string => `${table}_rollup_w${Math.trunc(w)}`;
+
 /**
  * Creates a day's rollup from its rows, and the triggers that keep it exact. One transaction: no
  * row can be added between the GROUP BY and the trigger that would count it.
+ *
+ * `upto`: the day is still being written; the rollup counts its rows with seq up to this mark
+ * only (as its watermark indexes do), so no insert changes it (seqs only grow) and only a delete
+ * trigger is needed: appends cost nothing.
  */
-export function buildRollup(db: Db, table: string): void {
-  const r = rollupName(table);
+export function buildRollup(db: Db, table: string, upto?: number): void {
+  const r = upto === undefined ? rollupName(table) : watermarkRollupName(table, upto);
   const cols = COLUMNS.join(', ');
+  const binary = COLUMNS.map((c) => `${c} COLLATE BINARY`).join(', ');
   const matchNew = COLUMNS.map((c) => `${c} IS new.${c}`).join(' AND ');
   const matchOld = COLUMNS.map((c) => `${c} IS old.${c}`).join(' AND ');
-  db.transaction(() => {
-    db.exec(`
-      DROP TRIGGER IF EXISTS ${r}_added;
-      DROP TRIGGER IF EXISTS ${r}_removed;
-      DROP TABLE IF EXISTS ${r};
-      CREATE TABLE ${r} (tenant TEXT NOT NULL, hour INTEGER NOT NULL, ${cols}, n INTEGER NOT NULL);
-      INSERT INTO ${r} SELECT tenant, ${hourOf('ts')} AS hour, ${COLUMNS.map((c) => `${c} COLLATE BINARY`).join(', ')}, count(*)
-        FROM ${table} GROUP BY tenant, hour, ${COLUMNS.map((c) => `${c} COLLATE BINARY`).join(', ')};
-      CREATE INDEX ${r}_key ON ${r}(tenant, hour, ${cols});
-      CREATE TRIGGER ${r}_added AFTER INSERT ON ${table} BEGIN
+  const under = upto === undefined ? '' : ` WHERE seq <= ${Math.trunc(upto)}`;
+  const added =
+    upto === undefined
+      ? `CREATE TRIGGER ${r}_added AFTER INSERT ON ${table} BEGIN
         UPDATE ${r} SET n = n + 1 WHERE tenant = new.tenant AND hour = ${hourOf('new.ts')} AND ${matchNew};
         INSERT INTO ${r} SELECT new.tenant, ${hourOf('new.ts')}, ${COLUMNS.map((c) => `new.${c}`).join(', ')}, 1
           WHERE NOT EXISTS (SELECT 1 FROM ${r} WHERE tenant = new.tenant AND hour = ${hourOf('new.ts')} AND ${matchNew});
-      END;
-      CREATE TRIGGER ${r}_removed AFTER DELETE ON ${table} BEGIN
+      END;`
+      : '';
+  db.transaction(() => {
+    db.exec(`
+      ${dropRollupSql(r)}
+      CREATE TABLE ${r} (tenant TEXT NOT NULL, hour INTEGER NOT NULL, ${cols}, n INTEGER NOT NULL);
+      INSERT INTO ${r} SELECT tenant, ${hourOf('ts')} AS hour, ${binary}, count(*)
+        FROM ${table}${under} GROUP BY tenant, hour, ${binary};
+      CREATE INDEX ${r}_key ON ${r}(tenant, hour, ${cols});
+      ${added}
+      CREATE TRIGGER ${r}_removed AFTER DELETE ON ${table}${upto === undefined ? '' : ` WHEN old.seq <= ${Math.trunc(upto)}`} BEGIN
         UPDATE ${r} SET n = n - 1 WHERE tenant = old.tenant AND hour = ${hourOf('old.ts')} AND ${matchOld};
         DELETE FROM ${r} WHERE n <= 0 AND tenant = old.tenant AND hour = ${hourOf('old.ts')} AND ${matchOld};
       END;
     `);
   })();
 }
+
+/** Drops a rollup with its triggers (a trigger left behind would fail every write to the day). */
+export const dropRollupSql = (r: string): string =>
+  `DROP TRIGGER IF EXISTS ${r}_added; DROP TRIGGER IF EXISTS ${r}_removed; DROP TABLE IF EXISTS ${r};`;
 
 /** The day tables that have a rollup (by table name). */
 export function tablesWithRollup(db: Db): Set<string> {
@@ -70,9 +85,19 @@ export function tablesWithRollup(db: Db): Set<string> {
   return new Set(names.map((n) => n.slice(0, -'_rollup'.length)));
 }
 
-export function rollupSource(table: string, dayStart: number, dayEnd: number): RollupSource {
+/** Watermarks of the rollups a day being written has. */
+export function watermarkRollups(db: Db, table: string): number[] {
+  const names = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\'")
+    .pluck()
+    .all(`${table.replace(/_/g, '\\_')}\\_rollup\\_w%`) as string[];
+  return names.map((n) => Number(n.slice(`${table}_rollup_w`.length))).filter((w) => Number.isInteger(w));
+}
+
+/** `upto`: the rollup of the day's rows up to that watermark. */
+export function rollupSource(table: string, dayStart: number, dayEnd: number, upto?: number): RollupSource {
   return {
-    table: rollupName(table),
+    table: upto === undefined ? rollupName(table) : watermarkRollupName(table, upto),
     start: dayStart,
     end: dayEnd,
     hourMs: ROLLUP_HOUR_MS,
