@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { HOT_COLUMNS_SQL, HOT_FIELDS, hotValues } from './hot-fields.js';
-import { rollupName } from './hot-rollup.js';
+import { dropRollupSql, rollupName, watermarkRollupName, watermarkRollups } from './hot-rollup.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -134,6 +134,9 @@ export function dropPartition(db: Db, day: number): number {
         n: number;
       }
     ).n;
+    // Rollups up to a watermark normally go when the day is over; a day dropped before that must
+    // not leave them behind.
+    for (const w of watermarkRollups(db, p)) db.exec(dropRollupSql(watermarkRollupName(p, w)));
     db.exec(
       `DROP TABLE IF EXISTS ${ftsName(p)}; DROP TABLE IF EXISTS ${rollupName(p)}; DROP TABLE IF EXISTS ${p};`,
     );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VigilEvent } from '../../schema/ecs.js';
 import type { SearchResult } from '../../search/ports.js';
 import { openDatabase, type Db } from './db.js';
+import { dropPartition } from './event-partitions.js';
 import { SqliteEventSearch } from './event-search.js';
 import { SqliteEventStore } from './events.js';
 import { IRREGULAR } from './hot-fields.js';
@@ -416,6 +417,29 @@ describe('HotIndexBuilder', () => {
       expect(rollups()).toEqual(['events_20260301_rollup']);
       expect(sets()).toEqual([]);
       expect(upto()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('drops the rollups of a day with the day', async () => {
+    const db = openDatabase(path.join(dir, 'drop-rollups.db'));
+    try {
+      const store = new SqliteEventStore(db, { backgroundIndexing: false });
+      await store.append(
+        Array.from({ length: 20 }, (_, i) =>
+          toEvent(
+            { host: 'h', user: 'u', code: '1', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
+            i,
+          ),
+        ),
+      );
+      const rollups = () =>
+        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%rollup%' ORDER BY name").pluck().all();
+      new HotIndexBuilder(db, () => T0 + 3_600_000, { minTail: 1 }).all();
+      expect(rollups()).toContain('events_20260301_rollup_w20');
+      dropPartition(db, Math.floor(T0 / 86_400_000));
+      expect(rollups()).toEqual([]);
     } finally {
       db.close();
     }
