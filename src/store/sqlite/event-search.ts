@@ -23,7 +23,7 @@ import {
   watermarkPrefix,
   watermarkTerm,
 } from './hot-fields.js';
-import { rollupSource, tablesWithRollup, watermarkRollups } from './hot-rollup.js';
+import { rollupName, rollupSource, rollupTables, watermarkRollupName } from './hot-rollup.js';
 
 const HOT_COLUMNS: HotColumns = { column: (field) => hotField(field)?.column, irregular: IRREGULAR };
 
@@ -154,7 +154,7 @@ export class SqliteEventSearch implements EventSearch {
           .all() as Array<{ name: string }>
       ).map((r) => r.name),
     );
-    const rollups = tablesWithRollup(this.db);
+    const rollups = rollupTables(this.db);
     const sources: Source[] = overlapping(listPartitions(this.db), opts.from, opts.to).flatMap((p) => {
       const day: Source = {
         table: p.name,
@@ -166,7 +166,7 @@ export class SqliteEventSearch implements EventSearch {
         ...(p.hotIndexed && covers.has(hotCoverIndex(p.name))
           ? { coverIndex: { name: hotCoverIndex(p.name), term: HOT_COVER_TERM } }
           : {}),
-        ...(p.hotIndexed && rollups.has(p.name)
+        ...(p.hotIndexed && rollups.has(rollupName(p.name))
           ? {
               rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS),
               hotIndex: (column: string) => hotIndexName(p.name, column),
@@ -177,7 +177,7 @@ export class SqliteEventSearch implements EventSearch {
       // rows after it by a scan of the newest seqs.
       if (!p.hot || p.hotIndexed || p.hotUpto <= 0) return [day];
       // Its rollup up to the watermark too, when built (with the mark's indexes for marked rows).
-      const under: Source = watermarkRollups(this.db, p.name).includes(p.hotUpto)
+      const under: Source = rollups.has(watermarkRollupName(p.name, p.hotUpto))
         ? {
             ...day,
             rollup: rollupSource(p.name, p.day * DAY_MS, (p.day + 1) * DAY_MS, p.hotUpto),

@@ -4,7 +4,8 @@ import { hotIndexStatements, watermarkIndexStatements } from './hot-fields.js';
 import {
   buildRollup,
   dropRollupSql,
-  tablesWithRollup,
+  rollupName,
+  rollupTables,
   watermarkRollupName,
   watermarkRollups,
 } from './hot-rollup.js';
@@ -59,9 +60,9 @@ export class HotIndexBuilder {
     const missingOf = (table: string) => hotIndexStatements(table).find((stmt) => !this.exists(stmt));
     const days = listPartitions(this.db);
     const finished = days.filter((p) => p.hot && (p.day + 1) * DAY_MS <= cutoff);
-    const rollups = tablesWithRollup(this.db);
+    const rollups = rollupTables(this.db);
     // Hours before 1970 would be counted in the wrong hour (% rounds toward zero): no rollup.
-    const rollupMissing = (p: Partition) => p.day >= 0 && !rollups.has(p.name);
+    const rollupMissing = (p: Partition) => p.day >= 0 && !rollups.has(rollupName(p.name));
     // Days indexed by an earlier version get the indexes and rollup added since (their statistics stand).
     for (const p of finished.filter((x) => x.hotIndexed)) {
       const missing = missingOf(p.name);

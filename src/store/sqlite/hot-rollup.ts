@@ -76,13 +76,13 @@ export function buildRollup(db: Db, table: string, upto?: number): void {
 export const dropRollupSql = (r: string): string =>
   `DROP TRIGGER IF EXISTS ${r}_added; DROP TRIGGER IF EXISTS ${r}_removed; DROP TABLE IF EXISTS ${r};`;
 
-/** The day tables that have a rollup (by table name). */
-export function tablesWithRollup(db: Db): Set<string> {
+/** Every rollup table, a finished day's or one up to a watermark (by table name). */
+export function rollupTables(db: Db): Set<string> {
   const names = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_rollup' ESCAPE '\\'")
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_rollup%' ESCAPE '\\'")
     .pluck()
     .all() as string[];
-  return new Set(names.map((n) => n.slice(0, -'_rollup'.length)));
+  return new Set(names);
 }
 
 /** Watermarks of the rollups a day being written has. */
