@@ -81,6 +81,13 @@ function toEvent(s: Shape, i: number): VigilEvent {
   return e as unknown as VigilEvent;
 }
 
+/** One event of plain string values (user u, code 1, success), `over` changing some of them. */
+const plainEvent = (i: number, over: Partial<Shape> = {}): VigilEvent =>
+  toEvent(
+    { host: 'h', user: 'u', code: '1', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false, ...over },
+    i,
+  );
+
 const QUERIES = [
   'host.name:web-1',
   'host.name:WEB-1',
@@ -212,10 +219,7 @@ describe('hot-field columns', () => {
     try {
       const store = new SqliteEventStore(db, { backgroundIndexing: false });
       const ev = (tenant: string, host: string, i: number) => {
-        const e = toEvent(
-          { host, user: 'u', code: '1', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
-          i,
-        );
+        const e = plainEvent(i, { host });
         e.organization.id = tenant;
         return e;
       };
@@ -254,22 +258,7 @@ describe('hot-field columns', () => {
     try {
       const store = new SqliteEventStore(db, { backgroundIndexing: false });
       // A thousand events of one day over fifty hosts, so that the index is worth reading.
-      await store.append(
-        Array.from({ length: 1000 }, (_, i) =>
-          toEvent(
-            {
-              host: `web-${i % 50}`,
-              user: 'u',
-              code: '1',
-              outcome: 'success',
-              ip: '10.0.0.1',
-              bytes: 1,
-              flat: false,
-            },
-            i,
-          ),
-        ),
-      );
+      await store.append(Array.from({ length: 1000 }, (_, i) => plainEvent(i, { host: `web-${i % 50}` })));
       const search = new SqliteEventSearch(db);
       new HotIndexBuilder(db).all();
       // First the days' indexes as read without rollups (days finished before rollups existed).
@@ -335,18 +324,10 @@ describe('HotIndexBuilder', () => {
       const add = (from: number, n: number) =>
         store.append(
           Array.from({ length: n }, (_, i) =>
-            toEvent(
-              {
-                host: `web-${(from + i) % 50}`,
-                user: 'u',
-                code: '1',
-                outcome: (from + i) % 10 === 0 ? 'failure' : 'success',
-                ip: '10.0.0.1',
-                bytes: 1,
-                flat: false,
-              },
-              from + i,
-            ),
+            plainEvent(from + i, {
+              host: `web-${(from + i) % 50}`,
+              outcome: (from + i) % 10 === 0 ? 'failure' : 'success',
+            }),
           ),
         );
       const during = () => T0 + 3_600_000;
@@ -426,14 +407,7 @@ describe('HotIndexBuilder', () => {
     const db = openDatabase(path.join(dir, 'drop-rollups.db'));
     try {
       const store = new SqliteEventStore(db, { backgroundIndexing: false });
-      await store.append(
-        Array.from({ length: 20 }, (_, i) =>
-          toEvent(
-            { host: 'h', user: 'u', code: '1', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
-            i,
-          ),
-        ),
-      );
+      await store.append(Array.from({ length: 20 }, (_, i) => plainEvent(i)));
       const rollups = () =>
         db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%rollup%' ORDER BY name").pluck().all();
       new HotIndexBuilder(db, () => T0 + 3_600_000, { minTail: 1 }).all();
@@ -449,12 +423,7 @@ describe('HotIndexBuilder', () => {
     const db = openDatabase(path.join(dir, 'builder.db'));
     try {
       const store = new SqliteEventStore(db, { backgroundIndexing: false });
-      await store.append([
-        toEvent(
-          { host: 'a', user: 'b', code: 'c', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
-          0,
-        ),
-      ]);
+      await store.append([plainEvent(0, { host: 'a', user: 'b', code: 'c' })]);
       const indexes = () =>
         db
           .prepare(
@@ -477,12 +446,7 @@ describe('HotIndexBuilder', () => {
       db.exec('DROP TABLE events_20260301_rollup');
       expect(new HotIndexBuilder(db, () => T0 + 2 * 86_400_000).all()).toBe(1);
       // A late event into the indexed day is still stored and found through the index.
-      await store.append([
-        toEvent(
-          { host: 'late', user: 'b', code: 'c', outcome: 'success', ip: '10.0.0.1', bytes: 1, flat: false },
-          1,
-        ),
-      ]);
+      await store.append([plainEvent(1, { host: 'late', user: 'b', code: 'c' })]);
       const r = await new SqliteEventSearch(db).search(['a'], 'host.name:LATE', { limit: 10 });
       expect(r.kind === 'events' ? r.events.length : -1).toBe(1);
     } finally {
